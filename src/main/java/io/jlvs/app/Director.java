@@ -1,0 +1,336 @@
+package io.jlvs.app;
+
+import io.jlvs.conn.ConnectionFlags;
+import io.jlvs.conn.ConnectionTable;
+import io.jlvs.conn.TcpState;
+import io.jlvs.control.ConfigSnapshot;
+import io.jlvs.control.ControlServer;
+import io.jlvs.control.ForwardMethod;
+import io.jlvs.control.Ipvs;
+import io.jlvs.control.Stats;
+import io.jlvs.forward.DataplaneConfig;
+import io.jlvs.forward.DestRuntime;
+import io.jlvs.forward.ServedInterface;
+import io.jlvs.forward.ServiceRuntime;
+import io.jlvs.io.linux.Netlink;
+import io.jlvs.io.linux.NftGuard;
+import io.jlvs.io.linux.PacketSocket;
+import io.jlvs.io.linux.SocketFilter;
+import io.jlvs.sched.SchedulerRegistry;
+import io.jlvs.stats.CounterReader;
+import io.jlvs.stats.DropReason;
+import io.jlvs.stats.WorkerCounters;
+import io.jlvs.worker.Worker;
+
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A running director in the current network namespace: the control plane ({@link Ipvs} behind the
+ * control socket) and the data plane (packet sockets on the served interfaces, one worker), glued
+ * together. On every table change it computes the data plane's view (routes to the real servers
+ * included), swaps the socket filters and the kernel guard, and publishes to the worker.
+ *
+ * <p>State lives here: the service table in {@link Ipvs}; connections, neighbours and counters in
+ * the worker; the guard in the kernel (nftables table {@code netdev jlvs}), removed on {@link #close}.
+ */
+public final class Director implements AutoCloseable {
+    private static final Logger LOG = System.getLogger("jlvs.director");
+
+    /** Options of {@code jlvs director}. */
+    public record Options(List<String> interfaces, int connTableSize, int blockSizeBytes, int blockCount,
+                          int blockTimeoutMs, int idlePollMs) {}
+
+    private final Options options;
+    private final Ipvs ipvs = new Ipvs();
+    private final NftGuard guard = new NftGuard();
+    private final List<ServedInterface> served = new ArrayList<>();
+    private final List<PacketSocket> sockets = new ArrayList<>();
+    private final Arena filterArena = Arena.ofShared();
+    private ControlServer control;
+    private Worker worker;
+    private Thread workerThread;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    public Director(Options options) {
+        this.options = options;
+    }
+
+    public Ipvs ipvs() {
+        return ipvs;
+    }
+
+    /** Opens the sockets, starts the worker and the control socket. */
+    public void start() throws IOException {
+        guard.remove(); // a table left behind by a director that was killed
+        discoverInterfaces();
+        MemorySegment filter = SocketFilter.build(List.of(), filterArena);
+        for (ServedInterface i : served) {
+            sockets.add(new PacketSocket(i.ifindex(), options.blockSizeBytes(), options.blockCount(),
+                    options.blockTimeoutMs(), filter));
+        }
+        ConnectionTable conns = new ConnectionTable(options.connTableSize());
+        WorkerCounters counters = new WorkerCounters(Ipvs.MAX_IDS);
+        worker = new Worker("worker-0", sockets.toArray(PacketSocket[]::new), conns, counters, Ipvs.MAX_IDS,
+                options.idlePollMs());
+        ipvs.counters(new Counters(counters));
+        ipvs.subscribe(this::onChange);
+        workerThread = Thread.ofPlatform().name("jlvs-worker-0").start(worker);
+        control = new ControlServer(ipvs);
+        control.register("status", r -> status());
+        control.register("connections", r -> connections());
+        LOG.log(Logger.Level.INFO, "director serving " + served.stream().map(ServedInterface::name).toList());
+    }
+
+    private void discoverInterfaces() {
+        try (Netlink nl = Netlink.open()) {
+            Map<Integer, Integer> ipv4 = new LinkedHashMap<>();
+            for (Netlink.Address a : nl.addresses()) {
+                if (a.address() instanceof Inet4Address v4 && !ipv4.containsKey(a.ifindex())) {
+                    ipv4.put(a.ifindex(), toInt(v4));
+                }
+            }
+            for (Netlink.Link l : nl.links()) {
+                boolean wanted = options.interfaces().isEmpty()
+                        ? l.up() && !l.loopback() && l.type() == Netlink.ARPHRD_ETHER
+                        : options.interfaces().contains(l.name());
+                if (wanted) {
+                    served.add(new ServedInterface(l.ifindex(), l.name(), l.mac(), ipv4.getOrDefault(l.ifindex(), 0),
+                            l.mtu()));
+                }
+            }
+        }
+        if (served.isEmpty()) {
+            throw new IllegalStateException("no interface to serve (none is up, or --interface named none that exists)");
+        }
+    }
+
+    /** Runs on the control thread after every table change. */
+    private synchronized void onChange(ConfigSnapshot snap) {
+        DataplaneConfig config = build(snap);
+        List<SocketFilter.Match> matches = new ArrayList<>();
+        Set<NftGuard.Entry> services = new LinkedHashSet<>();
+        Set<NftGuard.Entry> natReals = new LinkedHashSet<>();
+        for (ServiceRuntime s : config.services()) {
+            matches.add(new SocketFilter.Match(false, s.vip(), s.protocol(), s.vport()));
+            services.add(new NftGuard.Entry(ipString(s.vip()), s.protocol(), s.vport()));
+            for (DestRuntime d : s.dests()) {
+                if (d.method() == ConnectionFlags.FWD_MASQ) {
+                    int port = d.port() == 0 ? s.vport() : d.port();
+                    if (natReals.add(new NftGuard.Entry(ipString(d.ipv4()), s.protocol(), port))) {
+                        matches.add(new SocketFilter.Match(true, d.ipv4(), s.protocol(), port));
+                    }
+                }
+            }
+        }
+        // order: the worker knows the service before frames for it arrive; the kernel stops seeing
+        // them only once jlvs does
+        if (worker != null) {
+            worker.publish(config);
+        }
+        MemorySegment filter = SocketFilter.build(matches, filterArena);
+        for (PacketSocket s : sockets) {
+            s.attachFilter(filter);
+        }
+        try {
+            guard.apply(served.stream().map(ServedInterface::name).toList(), services, natReals);
+        } catch (IOException e) {
+            LOG.log(Logger.Level.ERROR, "kernel guard not installed: " + e.getMessage());
+        }
+    }
+
+    private DataplaneConfig build(ConfigSnapshot snap) {
+        List<ServiceRuntime> services = new ArrayList<>();
+        List<DestRuntime> destsById = new ArrayList<>();
+        Set<Integer> vips = new LinkedHashSet<>();
+        try (Netlink nl = Netlink.open()) {
+            for (ConfigSnapshot.Service s : snap.services()) {
+                if (s.config().key().isFwmark() || !(s.config().key().address() instanceof Inet4Address vip)) {
+                    LOG.log(Logger.Level.WARNING, "service " + s.config().key()
+                            + " is kept in the table but not forwarded yet (IPv4 address services only)");
+                    continue;
+                }
+                List<DestRuntime> dests = new ArrayList<>();
+                for (ConfigSnapshot.Dest d : s.dests()) {
+                    DestRuntime r = destRuntime(nl, d);
+                    if (r == null) {
+                        continue;
+                    }
+                    dests.add(r);
+                    while (destsById.size() <= d.destId()) {
+                        destsById.add(null);
+                    }
+                    destsById.set(d.destId(), r);
+                }
+                services.add(new ServiceRuntime(s.serviceId(), s.config().key().protocol().number(), toInt(vip),
+                        s.config().key().port(), s.config().flags(),
+                        SchedulerRegistry.byName(s.config().scheduler()), dests.toArray(DestRuntime[]::new)));
+                vips.add(toInt(vip));
+            }
+        }
+        return new DataplaneConfig(snap.version(), services.toArray(ServiceRuntime[]::new),
+                destsById.toArray(DestRuntime[]::new), vips.stream().mapToInt(Integer::intValue).toArray(),
+                served.toArray(ServedInterface[]::new));
+    }
+
+    private DestRuntime destRuntime(Netlink nl, ConfigSnapshot.Dest d) {
+        if (!(d.config().address() instanceof Inet4Address rip)) {
+            return null;
+        }
+        ForwardMethod m = d.config().method();
+        if (m != ForwardMethod.DROUTE && m != ForwardMethod.MASQ) {
+            LOG.log(Logger.Level.WARNING, "real server " + rip.getHostAddress() + ": forwarding method " + m
+                    + " is not carried yet (DR and NAT are)");
+        }
+        int outIfindex = 0;
+        int nextHop = toInt(rip);
+        try {
+            Netlink.Route route = nl.routeTo(rip);
+            if (isServed(route.ifindex())) {
+                outIfindex = route.ifindex();
+                if (m == ForwardMethod.MASQ && route.gateway() instanceof Inet4Address gw) {
+                    nextHop = toInt(gw);
+                }
+            } else {
+                LOG.log(Logger.Level.WARNING, "real server " + rip.getHostAddress()
+                        + " is not reachable through a served interface");
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Logger.Level.WARNING, "no route to real server " + rip.getHostAddress() + ": " + e.getMessage());
+        }
+        return new DestRuntime(d.destId(), toInt(rip), d.config().port(), m.code(), d.config().weight(),
+                d.config().upperThreshold(), d.config().lowerThreshold(), outIfindex, nextHop);
+    }
+
+    private boolean isServed(int ifindex) {
+        for (ServedInterface i : served) {
+            if (i.ifindex() == ifindex) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** What {@code jlvs status} prints: interfaces, frame totals and drops by reason. */
+    public Map<String, Object> status() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("interfaces", served.stream().map(ServedInterface::name).toList());
+        m.put("transport", "af_packet (TPACKET_V3 rx ring, sendmmsg tx)");
+        WorkerCounters c = worker.counters();
+        m.put("rx_frames", c.total(WorkerCounters.RX_FRAMES));
+        m.put("tx_frames", c.total(WorkerCounters.TX_FRAMES));
+        m.put("ignored_frames", c.total(WorkerCounters.IGNORED_FRAMES));
+        Map<String, Long> drops = new LinkedHashMap<>();
+        for (DropReason r : DropReason.ALL) {
+            drops.put(r.metricName(), c.drops(r));
+        }
+        m.put("drops", drops);
+        m.put("connections", worker.connections().size());
+        m.put("guard_installed", guard.installed());
+        return m;
+    }
+
+    /** Connection entries for {@code ipvsadm -Lc} (racy snapshot of the worker's table). */
+    public List<Map<String, Object>> connections() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        ConnectionTable t = worker.connections();
+        long nowMs = System.nanoTime() / 1_000_000L;
+        t.forEach(slot -> {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("protocol", t.protocol(slot));
+            e.put("client", ipString(t.clientIp(slot)) + ":" + t.clientPort(slot));
+            e.put("virtual", ipString(t.vip(slot)) + ":" + t.vport(slot));
+            e.put("real", ipString(t.realIp(slot)) + ":" + t.realPort(slot));
+            e.put("state", t.protocol(slot) == 17 ? "UDP" : TcpState.name(t.state(slot)));
+            e.put("forward", String.valueOf(ConnectionFlags.forwardLetter(t.flags(slot))));
+            e.put("expiresInMs", Math.max(0, t.expiresAtMs(slot) - nowMs));
+            out.add(e);
+        });
+        return out;
+    }
+
+    /** Blocks until {@link #close} ran. */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (stopped.getCount() == 0) {
+            return;
+        }
+        if (control != null) {
+            control.close();
+        }
+        guard.remove();
+        if (worker != null) {
+            worker.stop();
+            try {
+                workerThread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            worker.close();
+            worker.connections().close();
+        }
+        for (PacketSocket s : sockets) {
+            s.close();
+        }
+        stopped.countDown();
+        // stderr, not the logger: JUL may already be reset when this runs from the shutdown hook
+        System.err.println("jlvs director: stopped; kernel guard and control socket removed");
+    }
+
+    static int toInt(InetAddress a) {
+        byte[] b = a.getAddress();
+        return ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
+    }
+
+    static String ipString(int ip) {
+        return ((ip >>> 24) & 0xff) + "." + ((ip >>> 16) & 0xff) + "." + ((ip >>> 8) & 0xff) + "." + (ip & 0xff);
+    }
+
+    /** Sums the worker's counters for the control plane. */
+    private static final class Counters implements CounterReader {
+        private final WorkerCounters c;
+
+        Counters(WorkerCounters c) {
+            this.c = c;
+        }
+
+        @Override
+        public int activeConns(int destId) {
+            return (int) c.dest(destId, WorkerCounters.ACTIVE);
+        }
+
+        @Override
+        public int inactiveConns(int destId) {
+            return (int) c.dest(destId, WorkerCounters.INACTIVE);
+        }
+
+        @Override
+        public Stats destStats(int destId) {
+            return new Stats(c.dest(destId, WorkerCounters.CONNS), c.dest(destId, WorkerCounters.IN_PKTS),
+                    c.dest(destId, WorkerCounters.OUT_PKTS), c.dest(destId, WorkerCounters.IN_BYTES),
+                    c.dest(destId, WorkerCounters.OUT_BYTES), 0, 0, 0, 0, 0);
+        }
+
+        @Override
+        public Stats serviceStats(int serviceId) {
+            return new Stats(c.service(serviceId, WorkerCounters.CONNS), c.service(serviceId, WorkerCounters.IN_PKTS),
+                    c.service(serviceId, WorkerCounters.OUT_PKTS), c.service(serviceId, WorkerCounters.IN_BYTES),
+                    c.service(serviceId, WorkerCounters.OUT_BYTES), 0, 0, 0, 0, 0);
+        }
+    }
+}

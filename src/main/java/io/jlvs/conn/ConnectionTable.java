@@ -1,0 +1,627 @@
+package io.jlvs.conn;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.security.SecureRandom;
+
+/**
+ * One worker's IPVS connection table ({@code ip_vs_conn.c}), IPv4, off-heap and allocation-free. It belongs to a
+ * single worker thread and takes no locks; other threads must not call it (except to build it before the worker
+ * starts). Everything lives in one {@link MemorySegment} of one {@link Arena}, freed by {@link #close()}.
+ *
+ * <p>A connection is a fixed 64-byte record in a slab, named by its slot index. Free slots form a LIFO list chained
+ * through {@code nextIn}. Multi-byte fields are in native byte order; addresses are stored as the int the caller
+ * passes (the dotted quad read as a big-endian number, as elsewhere in jlvs), ports as unsigned 16-bit values.
+ * <pre>
+ *  byte 0               4               8               12      14      16
+ *       +---------------+---------------+---------------+-------+-------+
+ *     0 |   clientIp    |      vip      |    realIp     | cport | vport |
+ *       +-------+---+---+-------+-------+---------------+-------+-------+
+ *    16 | rport |pro|sta| flags |ifindex|   clientMac (low 48 bits used)|
+ *       +-------+---+---+-------+-------+-------------------------------+
+ *    32 |    destId     |   serviceId   |    nextIn     |    nextOut    |
+ *       +---------------+---------------+---------------+---------------+
+ *    48 |   nextTimer   |   prevTimer   |          expiresAtMs          |
+ *       +---------------+---------------+-------------------------------+
+ *  pro = IP protocol (u8), sta = state (u8), flags = IPVS conn flags (u16, see {@link ConnectionFlags}),
+ *  ifindex = interface the client's frames arrive on (u16), clientMac = L2 source of the client's first frame.
+ * </pre>
+ *
+ * <p><b>Lookups.</b> Two chained hash indexes (int bucket arrays in the same segment, chains through
+ * {@code nextIn}/{@code nextOut}): inbound on {@code (protocol, clientIp, clientPort, vip, vport)} and outbound on
+ * {@code (protocol, realIp, realPort, clientIp, clientPort)}, which is what a NAT reply carries as
+ * {@code (saddr, sport, daddr, dport)}. Bucket indexes come from a 64-bit mix keyed with a random seed chosen at
+ * construction, so a client cannot pick ports that all land in one bucket.
+ *
+ * <p><b>Expiry.</b> A hashed timer wheel of {@code wheelSlots} lists, one tick each, doubly linked through
+ * {@code nextTimer}/{@code prevTimer} so {@link #remove} unlinks in O(1) and the wheel never holds a stale slot.
+ * Re-arming is lazy: {@link #touch} only moves {@code expiresAtMs} when it moves later, and the wheel, on reaching a
+ * connection that is not due yet, files it again under its current expiry. This also carries timeouts longer than
+ * one revolution. Only a touch that brings the expiry earlier (a state with a shorter timeout) re-files at once.
+ * A connection expires at the first {@link #expire} call whose {@code nowMs} is at least the tick boundary at or
+ * after its {@code expiresAtMs}: never early, at most one tick late. Time is always passed in.
+ */
+public final class ConnectionTable implements AutoCloseable {
+    /** Bytes per connection record. */
+    public static final int RECORD_BYTES = 64;
+    public static final int DEFAULT_CAPACITY = 1 << 20;
+    public static final long DEFAULT_TICK_MS = 100;
+    public static final int DEFAULT_WHEEL_SLOTS = 4096;
+    /** Largest capacity (and bucket count): 4 GiB of records. */
+    public static final int MAX_CAPACITY = 1 << 26;
+    /**
+     * Bound on connections that one {@link #expire} call re-files (not due yet), per unit of budget, so a call after
+     * a long pause cannot walk the whole table at once.
+     */
+    public static final int REFILES_PER_BUDGET = 16;
+
+    static final long OFF_CLIENT_IP = 0;
+    static final long OFF_VIP = 4;
+    static final long OFF_REAL_IP = 8;
+    static final long OFF_CLIENT_PORT = 12;
+    static final long OFF_VPORT = 14;
+    static final long OFF_REAL_PORT = 16;
+    static final long OFF_PROTOCOL = 18;
+    static final long OFF_STATE = 19;
+    static final long OFF_FLAGS = 20;
+    static final long OFF_IN_IFINDEX = 22;
+    static final long OFF_CLIENT_MAC = 24;
+    static final long OFF_DEST_ID = 32;
+    static final long OFF_SERVICE_ID = 36;
+    static final long OFF_NEXT_IN = 40;
+    static final long OFF_NEXT_OUT = 44;
+    static final long OFF_NEXT_TIMER = 48;
+    static final long OFF_PREV_TIMER = 52;
+    static final long OFF_EXPIRES_AT_MS = 56;
+
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT;
+    private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
+    private static final long MAC_MASK = 0xFFFF_FFFF_FFFFL;
+
+    /** End of a chain or an empty bucket/list. */
+    private static final int NIL = -1;
+    /** {@code prevTimer} of a free slot. */
+    private static final int FREE = Integer.MIN_VALUE;
+    /** {@code prevTimer} of a live slot in no wheel list (being expired right now). */
+    private static final int DETACHED = Integer.MIN_VALUE + 1;
+    // A live slot at the head of list L has prevTimer = -(L + 1); list wheelSlots holds a tick in progress.
+
+    private final Arena arena;
+    private final MemorySegment mem;
+    private final int capacity;
+    private final int bucketMask;
+    private final long inBucketsBase;
+    private final long outBucketsBase;
+    private final long wheelBase;
+    private final int wheelMask;
+    private final int wheelSlots;
+    /** Extra wheel list holding the rest of a tick whose processing ran out of budget. */
+    private final int pendingList;
+    private final long tickMs;
+    private final long seedA;
+    private final long seedB;
+
+    private int freeHead;
+    private int size;
+    private long fullDrops;
+    /** The next tick the wheel processes; tick t is due once nowMs &gt;= t * tickMs. */
+    private long currentTick;
+    private boolean started;
+    private boolean closed;
+
+    /** A table of {@link #DEFAULT_CAPACITY} connections with default buckets, wheel and a random seed. */
+    public ConnectionTable() {
+        this(DEFAULT_CAPACITY);
+    }
+
+    /** A table of {@code capacity} connections (power of two), as many buckets, default wheel, random seed. */
+    public ConnectionTable(int capacity) {
+        this(capacity, capacity, DEFAULT_TICK_MS, DEFAULT_WHEEL_SLOTS, new SecureRandom().nextLong());
+    }
+
+    /**
+     * A table with every parameter chosen; tests pass a fixed {@code seed}, production a random one.
+     *
+     * @param capacity    connections, a power of two up to {@link #MAX_CAPACITY}
+     * @param bucketCount buckets of each hash index, a power of two up to {@link #MAX_CAPACITY}
+     * @param tickMs      timer wheel resolution, &gt; 0
+     * @param wheelSlots  timer wheel lists, a power of two up to 2^24
+     * @param seed        key of the bucket hash
+     */
+    public ConnectionTable(int capacity, int bucketCount, long tickMs, int wheelSlots, long seed) {
+        requirePowerOfTwo("capacity", capacity, MAX_CAPACITY);
+        requirePowerOfTwo("bucketCount", bucketCount, MAX_CAPACITY);
+        requirePowerOfTwo("wheelSlots", wheelSlots, 1 << 24);
+        if (tickMs <= 0) {
+            throw new IllegalArgumentException("invalid connection table: tickMs=" + tickMs + ", expected > 0");
+        }
+        this.capacity = capacity;
+        this.bucketMask = bucketCount - 1;
+        this.wheelSlots = wheelSlots;
+        this.wheelMask = wheelSlots - 1;
+        this.pendingList = wheelSlots;
+        this.tickMs = tickMs;
+        this.seedA = mix(seed ^ 0x5DEECE66DL);
+        this.seedB = mix(seedA + 0x9E37_79B9_7F4A_7C15L);
+
+        long slabBytes = (long) capacity * RECORD_BYTES;
+        this.inBucketsBase = slabBytes;
+        this.outBucketsBase = inBucketsBase + 4L * bucketCount;
+        this.wheelBase = outBucketsBase + 4L * bucketCount;
+        long totalBytes = wheelBase + 4L * (wheelSlots + 1);
+
+        this.arena = Arena.ofShared();
+        this.mem = arena.allocate(totalBytes, RECORD_BYTES);
+        mem.asSlice(inBucketsBase).fill((byte) 0xFF); // every bucket and wheel list starts NIL
+        for (int s = 0; s < capacity; s++) {
+            long r = rec(s);
+            mem.set(INT, r + OFF_NEXT_IN, s + 1 < capacity ? s + 1 : NIL);
+            mem.set(INT, r + OFF_PREV_TIMER, FREE);
+        }
+        this.freeHead = 0;
+    }
+
+    private static void requirePowerOfTwo(String name, int value, int max) {
+        if (value <= 0 || value > max || Integer.bitCount(value) != 1) {
+            throw new IllegalArgumentException(
+                "invalid connection table: " + name + "=" + value + ", expected a power of two up to " + max);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- lookups
+
+    /** The slot of the connection a client packet {@code clientIp:clientPort → vip:vport} belongs to, or -1. */
+    public int lookupIn(int protocol, int clientIp, int clientPort, int vip, int vport) {
+        int p = protocol & 0xFF;
+        int cport = clientPort & 0xFFFF;
+        int vp = vport & 0xFFFF;
+        int s = mem.get(INT, inBucketsBase + 4L * bucket(p, clientIp, cport, vip, vp));
+        while (s != NIL) {
+            long r = rec(s);
+            if (mem.get(INT, r + OFF_CLIENT_IP) == clientIp
+                && mem.get(INT, r + OFF_VIP) == vip
+                && u16(r + OFF_CLIENT_PORT) == cport
+                && u16(r + OFF_VPORT) == vp
+                && u8(r + OFF_PROTOCOL) == p) {
+                return s;
+            }
+            s = mem.get(INT, r + OFF_NEXT_IN);
+        }
+        return NIL;
+    }
+
+    /** The slot of the connection a NAT reply {@code realIp:realPort → clientIp:clientPort} belongs to, or -1. */
+    public int lookupOut(int protocol, int realIp, int realPort, int clientIp, int clientPort) {
+        int p = protocol & 0xFF;
+        int rport = realPort & 0xFFFF;
+        int cport = clientPort & 0xFFFF;
+        int s = mem.get(INT, outBucketsBase + 4L * bucket(p, realIp, rport, clientIp, cport));
+        while (s != NIL) {
+            long r = rec(s);
+            if (mem.get(INT, r + OFF_REAL_IP) == realIp
+                && mem.get(INT, r + OFF_CLIENT_IP) == clientIp
+                && u16(r + OFF_REAL_PORT) == rport
+                && u16(r + OFF_CLIENT_PORT) == cport
+                && u8(r + OFF_PROTOCOL) == p) {
+                return s;
+            }
+            s = mem.get(INT, r + OFF_NEXT_OUT);
+        }
+        return NIL;
+    }
+
+    // ---------------------------------------------------------------------------------------------- create/remove
+
+    /**
+     * Adds a connection in state NONE with {@link ConnectionFlags#INACTIVE} added to {@code flags}, expiring at
+     * {@code nowMs + }{@link ConnectionTimeouts#INITIAL_TIMEOUT_MS} until its first transition re-arms it. The caller
+     * has looked it up first; the table does not check for duplicates.
+     *
+     * @return the new slot, or -1 when the table is full (counted in {@link #fullDrops()})
+     */
+    public int create(int protocol, int clientIp, int clientPort, int vip, int vport, int realIp, int realPort,
+                      int flags, int inIfindex, long clientMac, int destId, int serviceId, long nowMs) {
+        int s = freeHead;
+        if (s == NIL) {
+            fullDrops++;
+            return NIL;
+        }
+        start(nowMs);
+        long r = rec(s);
+        freeHead = mem.get(INT, r + OFF_NEXT_IN);
+
+        mem.set(INT, r + OFF_CLIENT_IP, clientIp);
+        mem.set(INT, r + OFF_VIP, vip);
+        mem.set(INT, r + OFF_REAL_IP, realIp);
+        mem.set(SHORT, r + OFF_CLIENT_PORT, (short) clientPort);
+        mem.set(SHORT, r + OFF_VPORT, (short) vport);
+        mem.set(SHORT, r + OFF_REAL_PORT, (short) realPort);
+        mem.set(BYTE, r + OFF_PROTOCOL, (byte) protocol);
+        mem.set(BYTE, r + OFF_STATE, (byte) TcpState.NONE);
+        mem.set(SHORT, r + OFF_FLAGS, (short) (flags | ConnectionFlags.INACTIVE));
+        mem.set(SHORT, r + OFF_IN_IFINDEX, (short) inIfindex);
+        mem.set(LONG, r + OFF_CLIENT_MAC, clientMac & MAC_MASK);
+        mem.set(INT, r + OFF_DEST_ID, destId);
+        mem.set(INT, r + OFF_SERVICE_ID, serviceId);
+
+        long inHead = inBucketsBase
+            + 4L * bucket(protocol & 0xFF, clientIp, clientPort & 0xFFFF, vip, vport & 0xFFFF);
+        mem.set(INT, r + OFF_NEXT_IN, mem.get(INT, inHead));
+        mem.set(INT, inHead, s);
+        long outHead = outBucketsBase
+            + 4L * bucket(protocol & 0xFF, realIp, realPort & 0xFFFF, clientIp, clientPort & 0xFFFF);
+        mem.set(INT, r + OFF_NEXT_OUT, mem.get(INT, outHead));
+        mem.set(INT, outHead, s);
+
+        long expiresAtMs = nowMs + ConnectionTimeouts.INITIAL_TIMEOUT_MS;
+        mem.set(LONG, r + OFF_EXPIRES_AT_MS, expiresAtMs);
+        file(s, expiresAtMs);
+        size++;
+        return s;
+    }
+
+    /**
+     * Removes a live connection: unlinks it from both hash chains and the wheel and frees its slot for reuse.
+     * A free slot or one out of range is ignored.
+     */
+    public void remove(int slot) {
+        if (slot < 0 || slot >= capacity) {
+            return;
+        }
+        int prev = mem.get(INT, rec(slot) + OFF_PREV_TIMER);
+        if (prev == FREE) {
+            return;
+        }
+        if (prev != DETACHED) {
+            unlinkTimer(slot);
+        }
+        release(slot);
+    }
+
+    /** Whether {@code slot} holds a live connection. */
+    public boolean isLive(int slot) {
+        return slot >= 0 && slot < capacity && mem.get(INT, rec(slot) + OFF_PREV_TIMER) != FREE;
+    }
+
+    /** Unlinks a live slot that is in no wheel list from both hash chains and puts it on the free list. */
+    private void release(int s) {
+        unlinkIn(s);
+        unlinkOut(s);
+        long r = rec(s);
+        mem.set(INT, r + OFF_PREV_TIMER, FREE);
+        mem.set(INT, r + OFF_NEXT_TIMER, NIL);
+        mem.set(INT, r + OFF_NEXT_OUT, NIL);
+        mem.set(INT, r + OFF_NEXT_IN, freeHead);
+        freeHead = s;
+        size--;
+    }
+
+    private void unlinkIn(int s) {
+        long r = rec(s);
+        long head = inBucketsBase + 4L * bucket(u8(r + OFF_PROTOCOL), mem.get(INT, r + OFF_CLIENT_IP),
+            u16(r + OFF_CLIENT_PORT), mem.get(INT, r + OFF_VIP), u16(r + OFF_VPORT));
+        int next = mem.get(INT, r + OFF_NEXT_IN);
+        int cur = mem.get(INT, head);
+        if (cur == s) {
+            mem.set(INT, head, next);
+            return;
+        }
+        while (cur != NIL) {
+            long cr = rec(cur);
+            int after = mem.get(INT, cr + OFF_NEXT_IN);
+            if (after == s) {
+                mem.set(INT, cr + OFF_NEXT_IN, next);
+                return;
+            }
+            cur = after;
+        }
+    }
+
+    private void unlinkOut(int s) {
+        long r = rec(s);
+        long head = outBucketsBase + 4L * bucket(u8(r + OFF_PROTOCOL), mem.get(INT, r + OFF_REAL_IP),
+            u16(r + OFF_REAL_PORT), mem.get(INT, r + OFF_CLIENT_IP), u16(r + OFF_CLIENT_PORT));
+        int next = mem.get(INT, r + OFF_NEXT_OUT);
+        int cur = mem.get(INT, head);
+        if (cur == s) {
+            mem.set(INT, head, next);
+            return;
+        }
+        while (cur != NIL) {
+            long cr = rec(cur);
+            int after = mem.get(INT, cr + OFF_NEXT_OUT);
+            if (after == s) {
+                mem.set(INT, cr + OFF_NEXT_OUT, next);
+                return;
+            }
+            cur = after;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- expiry
+
+    /**
+     * Re-arms a connection to expire at {@code nowMs + timeoutMs}. Moving the expiry later only writes the field
+     * (the wheel re-files lazily); moving it earlier re-files now, so the shorter timeout is honoured.
+     */
+    public void touch(int slot, long nowMs, long timeoutMs) {
+        long r = rec(slot);
+        long expiresAtMs = nowMs + timeoutMs;
+        long oldMs = mem.get(LONG, r + OFF_EXPIRES_AT_MS);
+        mem.set(LONG, r + OFF_EXPIRES_AT_MS, expiresAtMs);
+        if (expiresAtMs < oldMs && mem.get(INT, r + OFF_PREV_TIMER) > DETACHED) {
+            unlinkTimer(slot);
+            file(slot, expiresAtMs);
+        }
+    }
+
+    /**
+     * Advances the wheel to {@code nowMs} and removes the connections whose {@code expiresAtMs <= nowMs}, telling
+     * {@code listener} about each one first. Stops after {@code budget} expirations (or
+     * {@code budget * }{@link #REFILES_PER_BUDGET} re-filed connections) so one call never stalls the data path;
+     * the next call resumes where this one stopped.
+     *
+     * @return the number of connections expired
+     */
+    public int expire(long nowMs, ExpiryListener listener, int budget) {
+        if (budget <= 0) {
+            return 0;
+        }
+        start(nowMs);
+        long dueTick = Math.floorDiv(nowMs, tickMs);
+        long refileBudget = (long) budget * REFILES_PER_BUDGET;
+        long pendingHead = wheelBase + 4L * pendingList;
+        int expired = 0;
+        while (expired < budget && refileBudget > 0) {
+            int s = mem.get(INT, pendingHead);
+            if (s == NIL) {
+                if (currentTick > dueTick) {
+                    break;
+                }
+                if (dueTick - currentTick >= wheelSlots) {
+                    // After a long pause one revolution visits every list; older ticks add nothing.
+                    currentTick = dueTick - wheelSlots + 1;
+                }
+                moveToPending((int) (currentTick & wheelMask));
+                currentTick++;
+                continue;
+            }
+            unlinkTimer(s);
+            long r = rec(s);
+            long expiresAtMs = mem.get(LONG, r + OFF_EXPIRES_AT_MS);
+            if (expiresAtMs <= nowMs) {
+                listener.onExpire(s);
+                if (mem.get(INT, r + OFF_PREV_TIMER) == DETACHED) {
+                    release(s);
+                }
+                expired++;
+            } else {
+                file(s, expiresAtMs);
+                refileBudget--;
+            }
+        }
+        return expired;
+    }
+
+    /** Moves wheel list {@code list} to the (empty) pending list. */
+    private void moveToPending(int list) {
+        long from = wheelBase + 4L * list;
+        int head = mem.get(INT, from);
+        if (head == NIL) {
+            return;
+        }
+        mem.set(INT, from, NIL);
+        mem.set(INT, wheelBase + 4L * pendingList, head);
+        mem.set(INT, rec(head) + OFF_PREV_TIMER, -(pendingList + 1));
+    }
+
+    private void start(long nowMs) {
+        if (!started) {
+            started = true;
+            currentTick = Math.floorDiv(nowMs, tickMs);
+        }
+    }
+
+    /** Files a detached slot under the first tick boundary at or after {@code expiresAtMs}, never in the past. */
+    private void file(int s, long expiresAtMs) {
+        long tick = Math.max(Math.ceilDiv(expiresAtMs, tickMs), currentTick);
+        int list = (int) (tick & wheelMask);
+        long headAddr = wheelBase + 4L * list;
+        int head = mem.get(INT, headAddr);
+        long r = rec(s);
+        mem.set(INT, r + OFF_NEXT_TIMER, head);
+        mem.set(INT, r + OFF_PREV_TIMER, -(list + 1));
+        if (head != NIL) {
+            mem.set(INT, rec(head) + OFF_PREV_TIMER, s);
+        }
+        mem.set(INT, headAddr, s);
+    }
+
+    /** Takes a slot out of whichever wheel list holds it; it is left DETACHED. */
+    private void unlinkTimer(int s) {
+        long r = rec(s);
+        int prev = mem.get(INT, r + OFF_PREV_TIMER);
+        int next = mem.get(INT, r + OFF_NEXT_TIMER);
+        if (prev >= 0) {
+            mem.set(INT, rec(prev) + OFF_NEXT_TIMER, next);
+        } else {
+            mem.set(INT, wheelBase + 4L * (-prev - 1), next);
+        }
+        if (next != NIL) {
+            mem.set(INT, rec(next) + OFF_PREV_TIMER, prev);
+        }
+        mem.set(INT, r + OFF_PREV_TIMER, DETACHED);
+        mem.set(INT, r + OFF_NEXT_TIMER, NIL);
+    }
+
+    // ---------------------------------------------------------------------------------------------- listing
+
+    /** Calls {@code visitor} for every live slot, in slot order. Slow path (listing, flush). */
+    public void forEach(SlotVisitor visitor) {
+        for (int s = 0; s < capacity; s++) {
+            if (mem.get(INT, rec(s) + OFF_PREV_TIMER) != FREE) {
+                visitor.visit(s);
+            }
+        }
+    }
+
+    /** Live connections. */
+    public int size() {
+        return size;
+    }
+
+    /** Most connections the table holds. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Creations refused because the table was full. */
+    public long fullDrops() {
+        return fullDrops;
+    }
+
+    /** Wheel resolution: the most a connection can outlive its expiry before {@link #expire} removes it. */
+    public long tickMs() {
+        return tickMs;
+    }
+
+    /** Length of the longest inbound hash chain; a diagnostic of hash quality (slow: walks every bucket). */
+    int longestInboundChain() {
+        int longest = 0;
+        for (int b = 0; b <= bucketMask; b++) {
+            int length = 0;
+            for (int s = mem.get(INT, inBucketsBase + 4L * b); s != NIL; s = mem.get(INT, rec(s) + OFF_NEXT_IN)) {
+                length++;
+            }
+            longest = Math.max(longest, length);
+        }
+        return longest;
+    }
+
+    // ---------------------------------------------------------------------------------------------- fields
+
+    public int protocol(int slot) {
+        return u8(rec(slot) + OFF_PROTOCOL);
+    }
+
+    public int clientIp(int slot) {
+        return mem.get(INT, rec(slot) + OFF_CLIENT_IP);
+    }
+
+    public int clientPort(int slot) {
+        return u16(rec(slot) + OFF_CLIENT_PORT);
+    }
+
+    public int vip(int slot) {
+        return mem.get(INT, rec(slot) + OFF_VIP);
+    }
+
+    public int vport(int slot) {
+        return u16(rec(slot) + OFF_VPORT);
+    }
+
+    public int realIp(int slot) {
+        return mem.get(INT, rec(slot) + OFF_REAL_IP);
+    }
+
+    public int realPort(int slot) {
+        return u16(rec(slot) + OFF_REAL_PORT);
+    }
+
+    /** Protocol state; a {@link TcpState} index for TCP, NONE for UDP. */
+    public int state(int slot) {
+        return u8(rec(slot) + OFF_STATE);
+    }
+
+    public void state(int slot, int state) {
+        mem.set(BYTE, rec(slot) + OFF_STATE, (byte) state);
+    }
+
+    /** IPVS connection flags (low 16 bits), see {@link ConnectionFlags}. */
+    public int flags(int slot) {
+        return u16(rec(slot) + OFF_FLAGS);
+    }
+
+    public void flags(int slot, int flags) {
+        mem.set(SHORT, rec(slot) + OFF_FLAGS, (short) flags);
+    }
+
+    /** Interface index the client's frames arrive on (16 bits). */
+    public int inIfindex(int slot) {
+        return u16(rec(slot) + OFF_IN_IFINDEX);
+    }
+
+    public void inIfindex(int slot, int ifindex) {
+        mem.set(SHORT, rec(slot) + OFF_IN_IFINDEX, (short) ifindex);
+    }
+
+    /** The client's link-layer address (48 bits), where NAT replies are sent. */
+    public long clientMac(int slot) {
+        return mem.get(LONG, rec(slot) + OFF_CLIENT_MAC);
+    }
+
+    public void clientMac(int slot, long mac) {
+        mem.set(LONG, rec(slot) + OFF_CLIENT_MAC, mac & MAC_MASK);
+    }
+
+    public int destId(int slot) {
+        return mem.get(INT, rec(slot) + OFF_DEST_ID);
+    }
+
+    public void destId(int slot, int destId) {
+        mem.set(INT, rec(slot) + OFF_DEST_ID, destId);
+    }
+
+    public int serviceId(int slot) {
+        return mem.get(INT, rec(slot) + OFF_SERVICE_ID);
+    }
+
+    public void serviceId(int slot, int serviceId) {
+        mem.set(INT, rec(slot) + OFF_SERVICE_ID, serviceId);
+    }
+
+    /** When the connection expires unless touched again. */
+    public long expiresAtMs(int slot) {
+        return mem.get(LONG, rec(slot) + OFF_EXPIRES_AT_MS);
+    }
+
+    // ---------------------------------------------------------------------------------------------- internals
+
+    private static long rec(int slot) {
+        return (long) slot * RECORD_BYTES;
+    }
+
+    private int u16(long offset) {
+        return mem.get(SHORT, offset) & 0xFFFF;
+    }
+
+    private int u8(long offset) {
+        return mem.get(BYTE, offset) & 0xFF;
+    }
+
+    /** Keyed bucket of a 5-tuple; ports already masked to 16 bits, protocol to 8. */
+    private int bucket(int protocol, int ipA, int portA, int ipB, int portB) {
+        long h = mix((((long) ipA << 32) | (ipB & 0xFFFF_FFFFL)) ^ seedA);
+        h = mix(h ^ (((long) protocol << 32) | ((long) portA << 16) | portB) ^ seedB);
+        return (int) (h ^ (h >>> 32)) & bucketMask;
+    }
+
+    /** A 64-bit finalizer (xor-shift-multiply, SplitMix64 constants): every input bit reaches every output bit. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D0_49BB_1331_11EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Frees the off-heap memory; the table must not be used afterwards. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            arena.close();
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package io.jlvs.control;
+
+import java.net.InetAddress;
+import java.util.List;
+
+/**
+ * The one control API of a director, the equivalent of the kernel's IPVS netlink commands.
+ * {@code ipvsadm}, keepalived and the monitor all change the director through it; it is
+ * implemented in-process by {@link Ipvs} and over the control socket by {@link ControlClient}.
+ * A refused operation throws {@link IpvsException} and changes nothing.
+ */
+public interface IpvsApi {
+    /** Version and connection-table size, for the {@code ipvsadm -L} header. */
+    record Info(int versionMajor, int versionMinor, int versionPatch, int connTableSize) {}
+
+    Info info() throws IpvsException;
+
+    void addService(ServiceConfig service) throws IpvsException;
+
+    void editService(ServiceConfig service) throws IpvsException;
+
+    void deleteService(ServiceKey key) throws IpvsException;
+
+    /** Removes every service ({@code ipvsadm -C}). */
+    void flush() throws IpvsException;
+
+    void addDest(ServiceKey service, DestConfig dest) throws IpvsException;
+
+    void editDest(ServiceKey service, DestConfig dest) throws IpvsException;
+
+    void deleteDest(ServiceKey service, InetAddress address, int port) throws IpvsException;
+
+    /** Every service, in creation order, with real servers in list order (newest first). */
+    List<ServiceInfo> services() throws IpvsException;
+
+    /** One service; {@link Errno#ESRCH} when there is none. */
+    ServiceInfo service(ServiceKey key) throws IpvsException;
+}

@@ -1,0 +1,68 @@
+package io.jlvs.forward;
+
+import io.jlvs.util.LongObjectMap;
+
+/**
+ * Everything the workers read, computed by the control plane and published whole after every change
+ * (workers never see a half-applied change): services by (protocol, VIP, port), real servers by id,
+ * the set of VIPs jlvs answers ARP for, and the served interfaces.
+ */
+public final class DataplaneConfig {
+    private final long version;
+    private final ServiceRuntime[] services;
+    private final LongObjectMap<ServiceRuntime> byKey;
+    private final DestRuntime[] destsById;
+    private final int[] vips;
+    private final ServedInterface[] interfaces;
+
+    public DataplaneConfig(long version, ServiceRuntime[] services, DestRuntime[] destsById, int[] vips,
+                           ServedInterface[] interfaces) {
+        this.version = version;
+        this.services = services;
+        this.destsById = destsById;
+        this.vips = vips;
+        this.interfaces = interfaces;
+        this.byKey = new LongObjectMap<>(Math.max(4, services.length));
+        for (ServiceRuntime s : services) {
+            byKey.put(ServiceRuntime.key(s.protocol(), s.vip(), s.vport()), s);
+        }
+    }
+
+    public long version() {
+        return version;
+    }
+
+    public ServiceRuntime[] services() {
+        return services;
+    }
+
+    public ServiceRuntime service(int protocol, int ipv4, int port) {
+        return byKey.get(ServiceRuntime.key(protocol, ipv4, port));
+    }
+
+    /** The real server with this id, or null once it was deleted. */
+    public DestRuntime dest(int destId) {
+        return destId < destsById.length ? destsById[destId] : null;
+    }
+
+    public DestRuntime[] destsById() {
+        return destsById;
+    }
+
+    public boolean isVip(int ipv4) {
+        for (int v : vips) {
+            if (v == ipv4) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public int[] vips() {
+        return vips;
+    }
+
+    public ServedInterface[] interfaces() {
+        return interfaces;
+    }
+}

@@ -1,0 +1,659 @@
+package io.jlvs.forward;
+
+import io.jlvs.conn.ConnectionFlags;
+import io.jlvs.conn.ConnectionTable;
+import io.jlvs.conn.ConnectionTimeouts;
+import io.jlvs.conn.TcpState;
+import io.jlvs.conn.TcpStateMachine;
+import io.jlvs.neigh.NeighbourTable;
+import io.jlvs.packet.ArpView;
+import io.jlvs.packet.EthernetView;
+import io.jlvs.packet.Ipv4View;
+import io.jlvs.packet.PacketError;
+import io.jlvs.packet.TcpView;
+import io.jlvs.packet.UdpView;
+import io.jlvs.packet.VnetHeaderView;
+import io.jlvs.sched.DestinationView;
+import io.jlvs.sched.FlowView;
+import io.jlvs.sched.SchedulerState;
+import io.jlvs.stats.DropReason;
+import io.jlvs.stats.WorkerCounters;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One worker's packet pipeline, the counterpart of the kernel's {@code ip_vs_core.c}: classify a
+ * frame, find or create its connection, run the TCP state machine, rewrite the frame in place with
+ * the connection's forwarding method and hand it to a {@link FrameSink}. It also answers ARP for the
+ * VIPs and resolves the real servers' MACs itself.
+ *
+ * <p>Single-threaded and allocation-free per frame: flyweight views over the frame, an off-heap
+ * connection table, per-worker counters. A malformed frame is counted by reason and dropped; nothing
+ * on this path throws.
+ *
+ * <p>Every frame handed in is preceded by a 10-byte {@code virtio_net_hdr} (the socket uses
+ * {@code PACKET_VNET_HDR}), which travels out unchanged, so GSO super-frames are segmented by the
+ * kernel on send and partial checksums are finished there.
+ */
+public final class Forwarder implements FlowView {
+    /** What {@link #process} did with a frame. */
+    public static final int FORWARDED = 0;
+    public static final int DROPPED = 1;
+    public static final int IGNORED = 2;
+    public static final int ANSWERED = 3;
+
+    private static final int VNET = VnetHeaderView.LENGTH;
+    private static final int SCRATCH_FRAME = 128;
+    private static final int SCRATCH_FRAMES = 256;
+    private static final int EXPIRE_BUDGET = 4096;
+
+    private final ConnectionTable conns;
+    private final NeighbourTable neighbours = new NeighbourTable(4096);
+    private final WorkerCounters counters;
+    private final FrameSink sink;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment scratch;
+    private int scratchUsed;
+
+    private final EthernetView eth = new EthernetView();
+    private final ArpView arp = new ArpView();
+    private final Ipv4View ip = new Ipv4View();
+    private final TcpView tcp = new TcpView();
+    private final UdpView udp = new UdpView();
+    private final VnetHeaderView vnet = new VnetHeaderView();
+
+    private DataplaneConfig config;
+    private ConnectionTimeouts timeouts = ConnectionTimeouts.defaults();
+    /** Per-worker scheduler state and overload flags, indexed by service id / dest id. */
+    private SchedulerState[] schedStates = new SchedulerState[0];
+    private final boolean[] overloaded;
+    private ServedInterface[] interfacesByIndex = new ServedInterface[0];
+    private final DestView destView = new DestView();
+    private final io.jlvs.conn.ExpiryListener onExpire = this::unbindDest;
+
+    // the flow being scheduled (FlowView)
+    private int flowSrc;
+    private int flowDst;
+    private int flowSport;
+    private int flowDport;
+
+    public Forwarder(ConnectionTable conns, WorkerCounters counters, FrameSink sink, int maxIds) {
+        this.conns = conns;
+        this.counters = counters;
+        this.sink = sink;
+        this.overloaded = new boolean[maxIds];
+        this.scratch = arena.allocate((long) SCRATCH_FRAME * SCRATCH_FRAMES, 64);
+        apply(new DataplaneConfig(0, new ServiceRuntime[0], new DestRuntime[0], new int[0], new ServedInterface[0]));
+    }
+
+    // ---------------------------------------------------------------- configuration (worker thread)
+
+    /** Switches to a new published configuration, carrying scheduler state over per service. */
+    public void apply(DataplaneConfig next) {
+        DataplaneConfig prev = config;
+        SchedulerState[] states = new SchedulerState[maxServiceId(next) + 1];
+        for (ServiceRuntime s : next.services()) {
+            SchedulerState previous = s.serviceId() < schedStates.length ? schedStates[s.serviceId()] : null;
+            if (prev != null && previous != null && !sameScheduler(prev, s)) {
+                previous = null;
+            }
+            destView.service = s;
+            states[s.serviceId()] = s.scheduler().newState(destView, previous);
+        }
+        int maxIf = 0;
+        for (ServedInterface i : next.interfaces()) {
+            maxIf = Math.max(maxIf, i.ifindex());
+        }
+        ServedInterface[] byIndex = new ServedInterface[maxIf + 1];
+        for (ServedInterface i : next.interfaces()) {
+            byIndex[i.ifindex()] = i;
+        }
+        for (DestRuntime d : next.destsById()) {
+            if (d == null) {
+                continue;
+            }
+            if (prev == null || prev.dest(d.destId()) == null) {
+                // a new (or reused) id starts from zero stats and not overloaded, as a new kernel dest
+                counters.clearDestStats(d.destId());
+                overloaded[d.destId()] = false;
+            }
+            if (d.outIfindex() != 0) {
+                neighbours.want(d.outIfindex(), d.nextHopIpv4());
+            }
+        }
+        for (ServiceRuntime s : next.services()) {
+            if (prev == null || !hasService(prev, s.serviceId())) {
+                counters.clearServiceStats(s.serviceId());
+            }
+        }
+        this.interfacesByIndex = byIndex;
+        this.schedStates = states;
+        this.config = next;
+    }
+
+    private static boolean hasService(DataplaneConfig c, int serviceId) {
+        for (ServiceRuntime s : c.services()) {
+            if (s.serviceId() == serviceId) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean sameScheduler(DataplaneConfig prev, ServiceRuntime s) {
+        for (ServiceRuntime p : prev.services()) {
+            if (p.serviceId() == s.serviceId()) {
+                return p.scheduler() == s.scheduler();
+            }
+        }
+        return false;
+    }
+
+    private static int maxServiceId(DataplaneConfig c) {
+        int max = 0;
+        for (ServiceRuntime s : c.services()) {
+            max = Math.max(max, s.serviceId());
+        }
+        return max;
+    }
+
+    public void timeouts(ConnectionTimeouts timeouts) {
+        this.timeouts = timeouts;
+    }
+
+    public DataplaneConfig config() {
+        return config;
+    }
+
+    public NeighbourTable neighbours() {
+        return neighbours;
+    }
+
+    // ---------------------------------------------------------------- per frame
+
+    /**
+     * Handles one received frame.
+     *
+     * @param seg       memory holding the frame
+     * @param mac       offset of the Ethernet header in {@code seg}; the virtio_net_hdr is the 10 bytes before
+     * @param snapLen   bytes of the frame present
+     * @param wireLen   length of the frame on the wire (larger than snapLen when the ring truncated it)
+     * @param inIfindex interface it arrived on
+     * @param nowMs     the worker's clock
+     */
+    public int process(MemorySegment seg, long mac, int snapLen, int wireLen, int inIfindex, long nowMs) {
+        if (snapLen < EthernetView.HEADER_LENGTH) {
+            return drop(DropReason.TRUNCATED_ETHERNET);
+        }
+        if (snapLen < wireLen) {
+            return drop(DropReason.TRUNCATED_CAPTURE);
+        }
+        eth.wrap(seg, mac);
+        int type = eth.etherType();
+        if (type == EthernetView.ETHERTYPE_ARP) {
+            return arp(seg, mac, snapLen, inIfindex, nowMs);
+        }
+        if (type != EthernetView.ETHERTYPE_IPV4) {
+            return ignore();
+        }
+        long l3 = mac + EthernetView.HEADER_LENGTH;
+        int err = Ipv4View.validate(seg, l3, snapLen - EthernetView.HEADER_LENGTH);
+        if (err != PacketError.OK) {
+            return drop(DropReason.ofPacketError(err));
+        }
+        ip.wrap(seg, l3);
+        int proto = ip.protocol();
+        if (proto != Ipv4View.PROTO_TCP && proto != Ipv4View.PROTO_UDP) {
+            return ignore();
+        }
+        if (ip.isFragment()) {
+            return drop(DropReason.FRAGMENT);
+        }
+        long l4 = l3 + ip.headerLength();
+        long l4Available = ip.totalLength() - ip.headerLength();
+        int sport;
+        int dport;
+        int tcpFlags = 0;
+        if (proto == Ipv4View.PROTO_TCP) {
+            err = TcpView.validate(seg, l4, l4Available);
+            if (err != PacketError.OK) {
+                return drop(DropReason.ofPacketError(err));
+            }
+            tcp.wrap(seg, l4);
+            sport = tcp.srcPort();
+            dport = tcp.dstPort();
+            tcpFlags = tcp.flags();
+        } else {
+            err = UdpView.validate(seg, l4, l4Available);
+            if (err != PacketError.OK) {
+                return drop(DropReason.ofPacketError(err));
+            }
+            udp.wrap(seg, l4);
+            sport = udp.srcPort();
+            dport = udp.dstPort();
+        }
+        int src = ip.srcAddr();
+        int dst = ip.dstAddr();
+
+        // inbound: client → VIP
+        int slot = conns.lookupIn(proto, src, sport, dst, dport);
+        boolean syn = proto == Ipv4View.PROTO_TCP
+                && (tcpFlags & (TcpView.SYN | TcpView.RST)) == TcpView.SYN;
+        if (slot >= 0 && syn && reusable(slot)) {
+            expireNow(slot);
+            slot = -1;
+        }
+        if (slot < 0) {
+            ServiceRuntime svc = config.service(proto, dst, dport);
+            if (svc != null) {
+                if (proto == Ipv4View.PROTO_TCP && !syn) {
+                    return drop(DropReason.NO_CONNECTION);
+                }
+                slot = schedule(svc, proto, src, sport, dst, dport, inIfindex, eth.srcMac(), nowMs);
+                if (slot < 0) {
+                    return DROPPED;
+                }
+            }
+        }
+        if (slot >= 0) {
+            return inbound(seg, mac, snapLen, wireLen, slot, proto, tcpFlags, nowMs);
+        }
+        // outbound: NAT real server → client
+        slot = conns.lookupOut(proto, src, sport, dst, dport);
+        if (slot >= 0) {
+            return outbound(seg, mac, snapLen, wireLen, slot, proto, tcpFlags, nowMs);
+        }
+        if (isLocal(dst)) {
+            return ignore(); // e.g. a health check reply to the director itself
+        }
+        return drop(DropReason.NAT_REPLY_NO_CONNECTION);
+    }
+
+    /** conn_reuse_mode=1: a SYN on a TIME_WAIT or CLOSE connection starts a new one. */
+    private boolean reusable(int slot) {
+        int state = conns.state(slot);
+        return conns.protocol(slot) == Ipv4View.PROTO_TCP
+                && (state == TcpState.TIME_WAIT || state == TcpState.CLOSE);
+    }
+
+    private int schedule(ServiceRuntime svc, int proto, int src, int sport, int dst, int dport,
+                         int inIfindex, long clientMac, long nowMs) {
+        flowSrc = src;
+        flowDst = dst;
+        flowSport = sport;
+        flowDport = dport;
+        destView.service = svc;
+        int i = schedStates[svc.serviceId()].schedule(destView, this);
+        if (i < 0) {
+            drop(DropReason.NO_DESTINATION);
+            return -1;
+        }
+        DestRuntime d = svc.dests()[i];
+        int flags = d.method() | ConnectionFlags.INACTIVE;
+        if (d.method() != ConnectionFlags.FWD_MASQ) {
+            flags |= ConnectionFlags.NOOUTPUT;
+        }
+        int rport = d.port() == 0 ? dport : d.port();
+        int slot = conns.create(proto, src, sport, dst, dport, d.ipv4(), rport, flags, inIfindex, clientMac,
+                d.destId(), svc.serviceId(), nowMs);
+        if (slot < 0) {
+            drop(DropReason.CONN_TABLE_FULL);
+            return -1;
+        }
+        bindDest(d);
+        counters.addDest(d.destId(), WorkerCounters.CONNS, 1);
+        counters.addService(svc.serviceId(), WorkerCounters.CONNS, 1);
+        return slot;
+    }
+
+    /** A new connection counts as inactive first (it has not made its first transition yet). */
+    private void bindDest(DestRuntime d) {
+        counters.addDest(d.destId(), WorkerCounters.INACTIVE, 1);
+        if (d.upperThreshold() != 0 && totalConns(d.destId()) >= d.upperThreshold()) {
+            overloaded[d.destId()] = true;
+        }
+    }
+
+    /** Expiry: the connection leaves its real server's counts; the overload flag may clear. */
+    private void unbindDest(int slot) {
+        int destId = conns.destId(slot);
+        boolean inactive = (conns.flags(slot) & ConnectionFlags.INACTIVE) != 0;
+        counters.addDest(destId, inactive ? WorkerCounters.INACTIVE : WorkerCounters.ACTIVE, -1);
+        DestRuntime d = config.dest(destId);
+        if (d == null || !overloaded[destId]) {
+            return;
+        }
+        long total = totalConns(destId);
+        if (d.lowerThreshold() != 0) {
+            if (total < d.lowerThreshold()) {
+                overloaded[destId] = false;
+            }
+        } else if (d.upperThreshold() != 0) {
+            if (total * 4 < d.upperThreshold() * 3L) {
+                overloaded[destId] = false;
+            }
+        } else {
+            overloaded[destId] = false;
+        }
+    }
+
+    private long totalConns(int destId) {
+        return counters.dest(destId, WorkerCounters.ACTIVE) + counters.dest(destId, WorkerCounters.INACTIVE);
+    }
+
+    private void expireNow(int slot) {
+        unbindDest(slot);
+        conns.remove(slot);
+    }
+
+    /** Runs the TCP state machine and re-arms the idle timer (IPVS: before transmission). */
+    private void transition(int slot, int proto, int direction, int tcpFlags, long nowMs) {
+        int state = conns.state(slot);
+        if (proto == Ipv4View.PROTO_TCP) {
+            int next = TcpStateMachine.next(direction, tcpFlags, state);
+            if (next != state) {
+                conns.state(slot, next);
+                int flags = conns.flags(slot);
+                boolean inactive = (flags & ConnectionFlags.INACTIVE) != 0;
+                boolean active = TcpState.isActive(next);
+                int destId = conns.destId(slot);
+                if (inactive && active) {
+                    conns.flags(slot, flags & ~ConnectionFlags.INACTIVE);
+                    counters.addDest(destId, WorkerCounters.INACTIVE, -1);
+                    counters.addDest(destId, WorkerCounters.ACTIVE, 1);
+                } else if (!inactive && !active) {
+                    conns.flags(slot, flags | ConnectionFlags.INACTIVE);
+                    counters.addDest(destId, WorkerCounters.ACTIVE, -1);
+                    counters.addDest(destId, WorkerCounters.INACTIVE, 1);
+                }
+                state = next;
+            }
+        }
+        conns.touch(slot, nowMs, timeouts.timeoutMs(proto, state));
+    }
+
+    private int inbound(MemorySegment seg, long mac, int snapLen, int wireLen, int slot, int proto,
+                        int tcpFlags, long nowMs) {
+        int flags = conns.flags(slot);
+        DestRuntime d = config.dest(conns.destId(slot));
+        if (d == null) {
+            return drop(DropReason.DEST_UNAVAILABLE);
+        }
+        int direction = (flags & ConnectionFlags.NOOUTPUT) != 0 ? TcpStateMachine.INPUT_ONLY : TcpStateMachine.INPUT;
+        long bytes = wireLen - EthernetView.HEADER_LENGTH;
+        counters.addDest(d.destId(), WorkerCounters.IN_PKTS, 1);
+        counters.addDest(d.destId(), WorkerCounters.IN_BYTES, bytes);
+        counters.addService(conns.serviceId(slot), WorkerCounters.IN_PKTS, 1);
+        counters.addService(conns.serviceId(slot), WorkerCounters.IN_BYTES, bytes);
+        transition(slot, proto, direction, tcpFlags, nowMs);
+        if (d.outIfindex() == 0 || d.outIfindex() >= interfacesByIndex.length
+                || interfacesByIndex[d.outIfindex()] == null) {
+            return drop(DropReason.NO_ROUTE);
+        }
+        long nextHopMac = neighbours.lookup(d.outIfindex(), d.nextHopIpv4());
+        if (nextHopMac == NeighbourTable.UNRESOLVED) {
+            solicit(d.outIfindex(), d.nextHopIpv4(), nowMs);
+            return drop(DropReason.NEIGHBOUR_UNRESOLVED);
+        }
+        if (ip.ttl() <= 1) {
+            return drop(DropReason.TTL_EXCEEDED);
+        }
+        ip.decrementTtl();
+        if ((flags & ConnectionFlags.FWD_MASK) == ConnectionFlags.FWD_MASQ) {
+            int rip = conns.realIp(slot);
+            int rport = conns.realPort(slot);
+            rewriteL4(seg, mac, proto, ip.dstAddr(), rip, true, rport);
+            ip.dstAddrUpdate(rip);
+        }
+        eth.dstMac(nextHopMac);
+        eth.srcMac(interfacesByIndex[d.outIfindex()].mac());
+        sink.send(d.outIfindex(), seg, mac - VNET, snapLen + VNET);
+        return FORWARDED;
+    }
+
+    private int outbound(MemorySegment seg, long mac, int snapLen, int wireLen, int slot, int proto,
+                         int tcpFlags, long nowMs) {
+        int flags = conns.flags(slot);
+        if ((flags & ConnectionFlags.NOOUTPUT) != 0) {
+            conns.flags(slot, flags & ~ConnectionFlags.NOOUTPUT);
+        }
+        int destId = conns.destId(slot);
+        long bytes = wireLen - EthernetView.HEADER_LENGTH;
+        counters.addDest(destId, WorkerCounters.OUT_PKTS, 1);
+        counters.addDest(destId, WorkerCounters.OUT_BYTES, bytes);
+        counters.addService(conns.serviceId(slot), WorkerCounters.OUT_PKTS, 1);
+        counters.addService(conns.serviceId(slot), WorkerCounters.OUT_BYTES, bytes);
+        transition(slot, proto, TcpStateMachine.OUTPUT, tcpFlags, nowMs);
+        int out = conns.inIfindex(slot);
+        if (out >= interfacesByIndex.length || interfacesByIndex[out] == null) {
+            return drop(DropReason.NO_ROUTE);
+        }
+        if (ip.ttl() <= 1) {
+            return drop(DropReason.TTL_EXCEEDED);
+        }
+        ip.decrementTtl();
+        int vip = conns.vip(slot);
+        rewriteL4(seg, mac, proto, ip.srcAddr(), vip, false, conns.vport(slot));
+        ip.srcAddrUpdate(vip);
+        eth.dstMac(conns.clientMac(slot));
+        eth.srcMac(interfacesByIndex[out].mac());
+        sink.send(out, seg, mac - VNET, snapLen + VNET);
+        return FORWARDED;
+    }
+
+    /**
+     * NAT's transport rewrite: one address and one port change, the checksum updated incrementally
+     * (RFC 1624). A partial checksum (virtio NEEDS_CSUM) holds only the pseudo-header sum: the address
+     * change goes in uncomplemented and the port change not at all. UDP checksum 0 stays 0 ("none").
+     */
+    private void rewriteL4(MemorySegment seg, long mac, int proto, int oldAddr, int newAddr, boolean dest,
+                           int newPort) {
+        vnet.wrap(seg, mac - VNET);
+        boolean partial = (vnet.flags() & VnetHeaderView.F_NEEDS_CSUM) != 0;
+        if (proto == Ipv4View.PROTO_TCP) {
+            int oldPort = dest ? tcp.dstPort() : tcp.srcPort();
+            int c = tcp.checksum();
+            if (partial) {
+                c = io.jlvs.packet.Checksum.updatePartial32(c, oldAddr, newAddr);
+            } else {
+                c = io.jlvs.packet.Checksum.update32(c, oldAddr, newAddr);
+                c = io.jlvs.packet.Checksum.update16(c, oldPort, newPort);
+            }
+            tcp.checksum(c);
+            if (dest) {
+                tcp.dstPort(newPort);
+            } else {
+                tcp.srcPort(newPort);
+            }
+        } else {
+            int oldPort = dest ? udp.dstPort() : udp.srcPort();
+            int c = udp.checksum();
+            if (partial) {
+                udp.checksum(io.jlvs.packet.Checksum.updatePartial32(c, oldAddr, newAddr));
+            } else if (c != 0) {
+                c = io.jlvs.packet.Checksum.update32(c, oldAddr, newAddr);
+                c = io.jlvs.packet.Checksum.update16(c, oldPort, newPort);
+                udp.checksum(c == 0 ? 0xffff : c);
+            }
+            if (dest) {
+                udp.dstPort(newPort);
+            } else {
+                udp.srcPort(newPort);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- ARP
+
+    private int arp(MemorySegment seg, long mac, int snapLen, int inIfindex, long nowMs) {
+        long l3 = mac + EthernetView.HEADER_LENGTH;
+        if (ArpView.validate(seg, l3, snapLen - EthernetView.HEADER_LENGTH) != PacketError.OK) {
+            return drop(DropReason.TRUNCATED_ARP);
+        }
+        arp.wrap(seg, l3);
+        if (!arp.isEthernetIpv4()) {
+            return ignore();
+        }
+        neighbours.learn(inIfindex, arp.senderIp(), arp.senderMac(), nowMs);
+        if (arp.oper() != ArpView.OP_REQUEST || !config.isVip(arp.targetIp())
+                || inIfindex >= interfacesByIndex.length || interfacesByIndex[inIfindex] == null) {
+            return ignore();
+        }
+        long ourMac = interfacesByIndex[inIfindex].mac();
+        long frame = takeScratch();
+        if (frame < 0) {
+            return drop(DropReason.TX_FAILED);
+        }
+        long replyMac = frame + VNET;
+        writeArp(replyMac, ArpView.OP_REPLY, ourMac, arp.targetIp(), arp.senderMac(), arp.senderIp(),
+                arp.senderMac());
+        sink.send(inIfindex, scratch, frame, VNET + EthernetView.HEADER_LENGTH + ArpView.LENGTH);
+        return ANSWERED;
+    }
+
+    /** Sends an ARP request for {@code ipv4} out of {@code ifindex}, at most once a second per address. */
+    public void solicit(int ifindex, int ipv4, long nowMs) {
+        if (ifindex >= interfacesByIndex.length || interfacesByIndex[ifindex] == null
+                || !neighbours.shouldSolicit(ifindex, ipv4, nowMs)) {
+            return;
+        }
+        ServedInterface itf = interfacesByIndex[ifindex];
+        long frame = takeScratch();
+        if (frame < 0) {
+            return;
+        }
+        writeArp(frame + VNET, ArpView.OP_REQUEST, itf.mac(), itf.ipv4(), 0L, ipv4, EthernetView.BROADCAST_MAC);
+        sink.send(ifindex, scratch, frame, VNET + EthernetView.HEADER_LENGTH + ArpView.LENGTH);
+    }
+
+    private void writeArp(long mac, int op, long senderMac, int senderIp, long targetMac, int targetIp, long ethDst) {
+        eth.wrap(scratch, mac);
+        eth.dstMac(ethDst);
+        eth.srcMac(senderMac);
+        eth.etherType(EthernetView.ETHERTYPE_ARP);
+        arp.wrap(scratch, mac + EthernetView.HEADER_LENGTH);
+        arp.initEthernetIpv4(op);
+        arp.senderMac(senderMac);
+        arp.senderIp(senderIp);
+        arp.targetMac(targetMac);
+        arp.targetIp(targetIp);
+    }
+
+    private long takeScratch() {
+        if (scratchUsed == SCRATCH_FRAMES) {
+            return -1;
+        }
+        long off = (long) scratchUsed++ * SCRATCH_FRAME;
+        scratch.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, off, 0L); // virtio_net_hdr: no offload
+        scratch.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, off + 8, (short) 0);
+        return off;
+    }
+
+    // ---------------------------------------------------------------- housekeeping
+
+    /** After the worker flushed its transmit queues: scratch frames may be reused. */
+    public void afterFlush() {
+        scratchUsed = 0;
+    }
+
+    /** Expires idle connections and keeps real servers' MACs resolved; call every few milliseconds. */
+    public int housekeeping(long nowMs) {
+        int expired = conns.expire(nowMs, onExpire, EXPIRE_BUDGET);
+        for (DestRuntime d : config.destsById()) {
+            if (d != null && d.outIfindex() != 0) {
+                solicit(d.outIfindex(), d.nextHopIpv4(), nowMs);
+            }
+        }
+        return expired;
+    }
+
+    private boolean isLocal(int ipv4) {
+        for (ServedInterface i : config.interfaces()) {
+            if (i.ipv4() == ipv4) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int drop(DropReason reason) {
+        counters.drop(reason);
+        return DROPPED;
+    }
+
+    private int ignore() {
+        counters.addTotal(WorkerCounters.IGNORED_FRAMES, 1);
+        return IGNORED;
+    }
+
+    // ---------------------------------------------------------------- FlowView
+
+    @Override
+    public int srcIpv4() {
+        return flowSrc;
+    }
+
+    @Override
+    public int dstIpv4() {
+        return flowDst;
+    }
+
+    @Override
+    public int srcPort() {
+        return flowSport;
+    }
+
+    @Override
+    public int dstPort() {
+        return flowDport;
+    }
+
+    /** The scheduler's view of one service's real servers, over this worker's counters. */
+    private final class DestView implements DestinationView {
+        ServiceRuntime service;
+
+        @Override
+        public int count() {
+            return service.dests().length;
+        }
+
+        @Override
+        public int destId(int i) {
+            return service.dests()[i].destId();
+        }
+
+        @Override
+        public int weight(int i) {
+            return service.dests()[i].weight();
+        }
+
+        @Override
+        public boolean overloaded(int i) {
+            return overloaded[service.dests()[i].destId()];
+        }
+
+        @Override
+        public int activeConns(int i) {
+            return (int) counters.dest(service.dests()[i].destId(), WorkerCounters.ACTIVE);
+        }
+
+        @Override
+        public int inactiveConns(int i) {
+            return (int) counters.dest(service.dests()[i].destId(), WorkerCounters.INACTIVE);
+        }
+    }
+
+    /** Where forwarded and generated frames go: the worker's transmit queues, or a test's capture. */
+    public interface FrameSink {
+        /**
+         * Queues {@code length} bytes at {@code offset} of {@code seg} (starting with the virtio_net_hdr)
+         * for sending on {@code ifindex}; the memory stays valid until the worker flushes.
+         */
+        void send(int ifindex, MemorySegment seg, long offset, int length);
+    }
+
+    public void close() {
+        arena.close();
+    }
+}

@@ -1,0 +1,310 @@
+package io.jlvs.io.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The one door to the operating system: every system call jlvs makes goes through here, as
+ * {@code java.lang.foreign} downcalls into the C library (no JNI).
+ *
+ * <p>Calls return what the C function returns, except that a failing call returns {@code -errno}
+ * (read from the captured call state), so callers compare against the {@code E*} constants and
+ * throw only on the slow path. Nothing here allocates on the Java heap per call: the errno
+ * capture buffer is one per thread.
+ */
+public final class Libc {
+    private Libc() {}
+
+    // address families, socket types, protocols
+    public static final int AF_UNIX = 1;
+    public static final int AF_INET = 2;
+    public static final int AF_INET6 = 10;
+    public static final int AF_NETLINK = 16;
+    public static final int AF_PACKET = 17;
+    public static final int SOCK_RAW = 3;
+    public static final int SOCK_DGRAM = 2;
+    public static final int SOCK_CLOEXEC = 0x80000;
+    public static final int SOCK_NONBLOCK = 0x800;
+    public static final int ETH_P_ALL = 0x0003;
+    public static final int NETLINK_ROUTE = 0;
+
+    // socket options
+    public static final int SOL_SOCKET = 1;
+    public static final int SO_RCVBUF = 8;
+    public static final int SO_SNDBUF = 7;
+    public static final int SO_ATTACH_FILTER = 26;
+    public static final int SO_DETACH_FILTER = 27;
+    public static final int SO_RCVBUFFORCE = 33;
+    public static final int SO_SNDBUFFORCE = 32;
+    public static final int SOL_PACKET = 263;
+    public static final int PACKET_RX_RING = 5;
+    public static final int PACKET_STATISTICS = 6;
+    public static final int PACKET_VERSION = 10;
+    public static final int PACKET_RESERVE = 12;
+    public static final int PACKET_TX_RING = 13;
+    public static final int PACKET_VNET_HDR = 15;
+    public static final int PACKET_QDISC_BYPASS = 20;
+    public static final int TPACKET_V3 = 2;
+
+    // mmap
+    public static final int PROT_READ = 1;
+    public static final int PROT_WRITE = 2;
+    public static final int MAP_SHARED = 1;
+    public static final int MAP_LOCKED = 0x2000;
+
+    // poll
+    public static final short POLLIN = 0x1;
+    public static final short POLLERR = 0x8;
+
+    // send flags
+    public static final int MSG_DONTWAIT = 0x40;
+
+    // errno values compared by callers
+    public static final int EPERM = 1;
+    public static final int ENOENT = 2;
+    public static final int EINTR = 4;
+    public static final int EAGAIN = 11;
+    public static final int ENOBUFS = 105;
+    public static final int EMSGSIZE = 90;
+    public static final int ENETDOWN = 100;
+    public static final int ENXIO = 6;
+
+    /** {@code struct pollfd { int fd; short events; short revents; }}. */
+    public static final StructLayout POLLFD = MemoryLayout.structLayout(
+            JAVA_INT.withName("fd"), ValueLayout.JAVA_SHORT.withName("events"),
+            ValueLayout.JAVA_SHORT.withName("revents"));
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(
+            MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    private static final ThreadLocal<MemorySegment> CAPTURE = ThreadLocal.withInitial(
+            () -> Arena.global().allocate(CAPTURE_LAYOUT));
+
+    private static final MethodHandle SOCKET = downcall("socket",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle BIND = downcall("bind",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SETSOCKOPT = downcall("setsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETSOCKOPT = downcall("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle MMAP = downcall("mmap",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MUNMAP = downcall("munmap",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle POLL = downcall("poll",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle SEND = downcall("send",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle SENDTO = downcall("sendto",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SENDMMSG = downcall("sendmmsg",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle RECV = downcall("recv",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle CLOSE = downcall("close",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle GETEUID = LINKER.downcallHandle(
+            LIBC.find("geteuid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle STRERROR = LINKER.downcallHandle(
+            LIBC.find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+
+    private static MethodHandle downcall(String name, FunctionDescriptor fd) {
+        MemorySegment symbol = LIBC.find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+        return LINKER.downcallHandle(symbol, fd, CAPTURE_ERRNO);
+    }
+
+    private static int errno(MemorySegment capture) {
+        return (int) ERRNO.get(capture, 0L);
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(t);
+    }
+
+    public static int socket(int domain, int type, int protocol) {
+        MemorySegment c = CAPTURE.get();
+        try {
+            int r = (int) SOCKET.invokeExact(c, domain, type, protocol);
+            return r < 0 ? -errno(c) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int bind(int fd, MemorySegment addr, int addrLen) {
+        MemorySegment c = CAPTURE.get();
+        try {
+            int r = (int) BIND.invokeExact(c, fd, addr, addrLen);
+            return r < 0 ? -errno(c) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int setsockopt(int fd, int level, int name, MemorySegment value, int len) {
+        MemorySegment c = CAPTURE.get();
+        try {
+            int r = (int) SETSOCKOPT.invokeExact(c, fd, level, name, value, len);
+            return r < 0 ? -errno(c) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** setsockopt with a single int value. */
+    public static int setsockoptInt(int fd, int level, int name, int value) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocateFrom(JAVA_INT, value);
+            return setsockopt(fd, level, name, v, 4);
+        }
+    }
+
+    public static int getsockopt(int fd, int level, int name, MemorySegment value, MemorySegment lenPtr) {
+        MemorySegment c = CAPTURE.get();
+        try {
+            int r = (int) GETSOCKOPT.invokeExact(c, fd, level, name, value, lenPtr);
+            return r < 0 ? -errno(c) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** mmap; returns the mapping resized to {@code length}, or throws with the errno text. */
+    public static MemorySegment mmap(long length, int prot, int flags, int fd, long offset) {
+        MemorySegment c = CAPTURE.get();
+        try {
+            MemorySegment r = (MemorySegment) MMAP.invokeExact(c, MemorySegment.NULL, length, prot, flags, fd, offset);
+            if (r.address() == -1L) {
+                int e = errno(c);
+                throw new NativeException("mmap", e);
+            }
+            return r.reinterpret(length);
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int munmap(MemorySegment addr, long length) {
+        MemorySegment c = CAPTURE.get();
+        try {
+            int r = (int) MUNMAP.invokeExact(c, addr, length);
+            return r < 0 ? -errno(c) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** poll(2) over {@code count} {@link #POLLFD} entries. */
+    public static int poll(MemorySegment fds, long count, int timeoutMs) {
+        MemorySegment c = CAPTURE.get();
+        try {
+            int r = (int) POLL.invokeExact(c, fds, count, timeoutMs);
+            return r < 0 ? -errno(c) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static long send(int fd, MemorySegment buf, long len, int flags) {
+        MemorySegment c = CAPTURE.get();
+        try {
+            long r = (long) SEND.invokeExact(c, fd, buf, len, flags);
+            return r < 0 ? -errno(c) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static long sendto(int fd, MemorySegment buf, long len, int flags, MemorySegment addr, int addrLen) {
+        MemorySegment c = CAPTURE.get();
+        try {
+            long r = (long) SENDTO.invokeExact(c, fd, buf, len, flags, addr, addrLen);
+            return r < 0 ? -errno(c) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** sendmmsg(2): returns the number of messages sent, or -errno if none was. */
+    public static int sendmmsg(int fd, MemorySegment msgvec, int count, int flags) {
+        MemorySegment c = CAPTURE.get();
+        try {
+            int r = (int) SENDMMSG.invokeExact(c, fd, msgvec, count, flags);
+            return r < 0 ? -errno(c) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static long recv(int fd, MemorySegment buf, long len, int flags) {
+        MemorySegment c = CAPTURE.get();
+        try {
+            long r = (long) RECV.invokeExact(c, fd, buf, len, flags);
+            return r < 0 ? -errno(c) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int close(int fd) {
+        MemorySegment c = CAPTURE.get();
+        try {
+            int r = (int) CLOSE.invokeExact(c, fd);
+            return r < 0 ? -errno(c) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int geteuid() {
+        try {
+            return (int) GETEUID.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The C library's text for an errno value (slow path only). */
+    public static String strerror(int errno) {
+        try {
+            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            return s.reinterpret(1024).getString(0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Throws {@link NativeException} when {@code result} is a negative errno. */
+    public static long check(String what, long result) {
+        if (result < 0) {
+            throw new NativeException(what, (int) -result);
+        }
+        return result;
+    }
+}

@@ -1,0 +1,122 @@
+package io.jlvs.io.linux;
+
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keeps the director's own kernel from handling what jlvs forwards: an nftables table in the
+ * {@code netdev} family with an {@code ingress} chain per served interface. jlvs's packet sockets
+ * ({@code ETH_P_ALL}) see each frame before that hook, so the kernel never answers a SYN to the VIP
+ * with a RST, never forwards client packets a second time, and never routes NAT replies un-translated.
+ *
+ * <pre>
+ * table netdev jlvs {
+ *   set services { type ipv4_addr . inet_proto . inet_service }   # VIP . proto . port
+ *   set natreal  { type ipv4_addr . inet_proto . inet_service }   # real server of a NAT service
+ *   chain in_eth0 { type filter hook ingress device "eth0" priority -500; policy accept;
+ *     ip daddr . meta l4proto . th dport @services drop
+ *     ip saddr . meta l4proto . th sport @natreal fib daddr type != local drop }
+ * }
+ * </pre>
+ * NAT replies addressed to the director itself (a health check from the director to the real
+ * server) are left to the kernel. The table is replaced whole, atomically, on every change, and
+ * deleted when the director stops. This runs the {@code nft} program (the nftables netlink
+ * protocol is not worth re-implementing here); it is on the control path only.
+ */
+public final class NftGuard implements AutoCloseable {
+    private static final Logger LOG = System.getLogger("jlvs.guard");
+    public static final String TABLE = "jlvs";
+
+    /** An (IPv4 address, IP protocol, port) triple. */
+    public record Entry(String ipv4, int protocol, int port) {}
+
+    private boolean installed;
+
+    /** Installs or replaces the guard. */
+    public synchronized void apply(Collection<String> interfaces, Collection<Entry> services,
+                                   Collection<Entry> natReals) throws IOException {
+        nft(render(interfaces, services, natReals));
+        installed = true;
+    }
+
+    /** The ruleset text, one transaction: create-if-missing, delete, create. */
+    static String render(Collection<String> interfaces, Collection<Entry> services, Collection<Entry> natReals) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("table netdev ").append(TABLE).append('\n');
+        sb.append("delete table netdev ").append(TABLE).append('\n');
+        sb.append("table netdev ").append(TABLE).append(" {\n");
+        set(sb, "services", services);
+        set(sb, "natreal", natReals);
+        for (String ifname : interfaces) {
+            sb.append("  chain in_").append(ifname.replaceAll("[^A-Za-z0-9_]", "_")).append(" {\n");
+            sb.append("    type filter hook ingress device \"").append(ifname)
+                    .append("\" priority -500; policy accept;\n");
+            sb.append("    ip daddr . meta l4proto . th dport @services counter drop\n");
+            sb.append("    ip saddr . meta l4proto . th sport @natreal fib daddr type != local counter drop\n");
+            sb.append("  }\n");
+        }
+        sb.append("}\n");
+        return sb.toString();
+    }
+
+    private static void set(StringBuilder sb, String name, Collection<Entry> entries) {
+        sb.append("  set ").append(name).append(" { type ipv4_addr . inet_proto . inet_service;");
+        if (!entries.isEmpty()) {
+            sb.append(" elements = { ");
+            boolean first = true;
+            for (Entry e : entries) {
+                if (!first) {
+                    sb.append(", ");
+                }
+                first = false;
+                sb.append(e.ipv4()).append(" . ").append(e.protocol()).append(" . ").append(e.port());
+            }
+            sb.append(" }");
+        }
+        sb.append(" }\n");
+    }
+
+    /** Removes the guard table (also one left behind by a director that was killed). */
+    public synchronized void remove() {
+        try {
+            nft("table netdev " + TABLE + "\ndelete table netdev " + TABLE + "\n");
+        } catch (IOException e) {
+            LOG.log(Logger.Level.WARNING, "could not remove nftables table " + TABLE + ": " + e.getMessage());
+        }
+        installed = false;
+    }
+
+    public synchronized boolean installed() {
+        return installed;
+    }
+
+    private static void nft(String script) throws IOException {
+        Process p = new ProcessBuilder(List.of("nft", "-f", "-")).redirectErrorStream(true).start();
+        p.getOutputStream().write(script.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("nft did not finish");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+        if (p.exitValue() != 0) {
+            throw new IOException("nft failed (" + p.exitValue() + "): " + out.strip() + "\nscript:\n" + script);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (installed) {
+            remove();
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package io.jlvs.io.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * An AF_PACKET socket bound to one interface for {@code ETH_P_ALL}, with a TPACKET_V3 receive ring,
+ * {@code PACKET_VNET_HDR} (so GSO super-frames and partial checksums survive forwarding: the kernel
+ * segments on send) and a classic-BPF filter that lets through only what jlvs serves.
+ *
+ * <p>An {@code ETH_P_ALL} socket sees a frame before the kernel's ingress hooks, so an nftables
+ * netdev-ingress guard can keep the kernel from also handling it (see {@code NftGuard}).
+ *
+ * <p>Receive ring layout: {@code blockCount} blocks of {@code blockSize} bytes; each block:
+ * <pre>
+ *  block  +0  u32 version            +4  u32 offset_to_priv
+ *         +8  u32 block_status       +12 u32 num_pkts
+ *         +16 u32 offset_to_first_pkt +20 u32 blk_len
+ *         +24 u64 seq_num            +32 ts_first, +40 ts_last
+ *  frame  +0  u32 tp_next_offset     +4  u32 tp_sec     +8 u32 tp_nsec
+ *         +12 u32 tp_snaplen         +16 u32 tp_len     +20 u32 tp_status
+ *         +24 u16 tp_mac             +26 u16 tp_net     +28 u32 rxhash ...
+ *         +48 struct sockaddr_ll (sll_pkttype at +58)
+ *         tp_mac-10: struct virtio_net_hdr, tp_mac: the Ethernet frame
+ * </pre>
+ */
+public final class PacketSocket implements AutoCloseable {
+    public static final int VNET_HDR_LEN = 10;
+    public static final int TP_STATUS_KERNEL = 0;
+    public static final int TP_STATUS_USER = 1;
+
+    static final int BD_STATUS = 8;
+    static final int BD_NUM_PKTS = 12;
+    static final int BD_FIRST = 16;
+    static final int TP_NEXT = 0;
+    static final int TP_SNAPLEN = 12;
+    static final int TP_LEN = 16;
+    static final int TP_STATUS = 20;
+    static final int TP_MAC = 24;
+    static final int TP_PKTTYPE = 58;
+
+    private final int fd;
+    private final int ifindex;
+    private final int blockSize;
+    private final int blockCount;
+    private final MemorySegment ring;
+    private int nextBlock;
+
+    /**
+     * @param ifindex          interface to bind to
+     * @param blockSize        ring block size (power of two, bigger than a 64 KiB GSO frame)
+     * @param blockCount       number of blocks
+     * @param blockTimeoutMs   how long the kernel may hold a partly filled block before handing it over
+     * @param filter           classic BPF program (8-byte {@code sock_filter} entries) attached before bind
+     */
+    public PacketSocket(int ifindex, int blockSize, int blockCount, int blockTimeoutMs, MemorySegment filter) {
+        this.ifindex = ifindex;
+        this.blockSize = blockSize;
+        this.blockCount = blockCount;
+        // protocol 0: the socket receives nothing until bind, so no frame passes unfiltered
+        this.fd = (int) Libc.check("socket(AF_PACKET)",
+                Libc.socket(Libc.AF_PACKET, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC | Libc.SOCK_NONBLOCK, 0));
+        MemorySegment mapped = null;
+        try {
+            Libc.check("PACKET_VNET_HDR", Libc.setsockoptInt(fd, Libc.SOL_PACKET, Libc.PACKET_VNET_HDR, 1));
+            Libc.check("PACKET_VERSION", Libc.setsockoptInt(fd, Libc.SOL_PACKET, Libc.PACKET_VERSION, Libc.TPACKET_V3));
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment req = arena.allocate(7 * 4L);
+                int frameSize = 2048;
+                req.set(JAVA_INT, 0, blockSize);
+                req.set(JAVA_INT, 4, blockCount);
+                req.set(JAVA_INT, 8, frameSize);
+                req.set(JAVA_INT, 12, blockCount * (blockSize / frameSize));
+                req.set(JAVA_INT, 16, blockTimeoutMs);
+                req.set(JAVA_INT, 20, 0);
+                req.set(JAVA_INT, 24, 0);
+                Libc.check("PACKET_RX_RING", Libc.setsockopt(fd, Libc.SOL_PACKET, Libc.PACKET_RX_RING, req, 28));
+            }
+            long ringBytes = (long) blockSize * blockCount;
+            mapped = Libc.mmap(ringBytes, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd, 0);
+            attachFilter(filter);
+            Libc.setsockoptInt(fd, Libc.SOL_SOCKET, Libc.SO_SNDBUFFORCE, 4 << 20);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment sll = arena.allocate(20);
+                sll.set(JAVA_SHORT, 0, (short) Libc.AF_PACKET);
+                sll.set(JAVA_SHORT, 2, Short.reverseBytes((short) Libc.ETH_P_ALL));
+                sll.set(JAVA_INT, 4, ifindex);
+                Libc.check("bind(AF_PACKET, ifindex=" + ifindex + ")", Libc.bind(fd, sll, 20));
+            }
+        } catch (RuntimeException e) {
+            if (mapped != null) {
+                Libc.munmap(mapped, mapped.byteSize());
+            }
+            Libc.close(fd);
+            throw e;
+        }
+        this.ring = mapped;
+    }
+
+    /** Replaces the socket filter atomically (the kernel swaps it under the socket lock). */
+    public void attachFilter(MemorySegment filter) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment prog = arena.allocate(16);
+            prog.set(JAVA_SHORT, 0, (short) (filter.byteSize() / 8));
+            prog.set(JAVA_LONG, 8, filter.address());
+            Libc.check("SO_ATTACH_FILTER", Libc.setsockopt(fd, Libc.SOL_SOCKET, Libc.SO_ATTACH_FILTER, prog, 16));
+        }
+    }
+
+    public int fd() {
+        return fd;
+    }
+
+    public int ifindex() {
+        return ifindex;
+    }
+
+    /** The whole ring; frame offsets handed to {@link FrameHandler} are relative to it. */
+    public MemorySegment ring() {
+        return ring;
+    }
+
+    /**
+     * Visits every frame of every block the kernel has handed over, then calls {@code afterBlock}
+     * (the caller flushes transmit queues that point into the block) and returns the block to the
+     * kernel. Frames the host itself sent ({@code PACKET_OUTGOING}) are skipped.
+     *
+     * @return number of frames visited
+     */
+    public int poll(FrameHandler handler, Runnable afterBlock, int maxBlocks) {
+        int frames = 0;
+        for (int b = 0; b < maxBlocks; b++) {
+            long block = (long) nextBlock * blockSize;
+            int status = ring.get(JAVA_INT, block + BD_STATUS);
+            if ((status & TP_STATUS_USER) == 0) {
+                break;
+            }
+            java.lang.invoke.VarHandle.acquireFence();
+            int n = ring.get(JAVA_INT, block + BD_NUM_PKTS);
+            long frame = block + Integer.toUnsignedLong(ring.get(JAVA_INT, block + BD_FIRST));
+            for (int i = 0; i < n; i++) {
+                int snaplen = ring.get(JAVA_INT, frame + TP_SNAPLEN);
+                int wireLen = ring.get(JAVA_INT, frame + TP_LEN);
+                int mac = Short.toUnsignedInt(ring.get(JAVA_SHORT, frame + TP_MAC));
+                int pkttype = Byte.toUnsignedInt(ring.get(JAVA_BYTE, frame + TP_PKTTYPE));
+                if (pkttype != 4) { // PACKET_OUTGOING
+                    handler.onFrame(ring, frame + mac, snaplen, wireLen, this);
+                }
+                frames++;
+                int next = ring.get(JAVA_INT, frame + TP_NEXT);
+                if (next == 0) {
+                    break;
+                }
+                frame += Integer.toUnsignedLong(next);
+            }
+            afterBlock.run();
+            java.lang.invoke.VarHandle.releaseFence();
+            ring.set(JAVA_INT, block + BD_STATUS, TP_STATUS_KERNEL);
+            nextBlock = (nextBlock + 1) % blockCount;
+        }
+        return frames;
+    }
+
+    /** Sends one frame that starts with its virtio_net_hdr; returns bytes sent or -errno. */
+    public long send(MemorySegment frameWithVnetHdr, long length) {
+        return Libc.send(fd, frameWithVnetHdr, length, Libc.MSG_DONTWAIT);
+    }
+
+    @Override
+    public void close() {
+        Libc.munmap(ring, ring.byteSize());
+        Libc.close(fd);
+    }
+
+    /** Receives each frame of a block; {@code macOffset} is where the Ethernet header starts in {@code ring}. */
+    @FunctionalInterface
+    public interface FrameHandler {
+        void onFrame(MemorySegment ring, long macOffset, int snapLength, int wireLength, PacketSocket from);
+    }
+}

@@ -1,0 +1,78 @@
+package io.jlvs.io.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * Builds the classic-BPF socket filter that keeps everything but jlvs's own traffic in the kernel:
+ * ARP, IPv4 to a virtual service (address, protocol, port) and IPv4 from a NAT real server
+ * (address, protocol, port). Frames the host sends ({@code PACKET_OUTGOING}) and non-first IPv4
+ * fragments are refused. One 7-instruction block per match keeps every jump short (cBPF jumps are
+ * 8-bit); the kernel limit of 4096 instructions allows about 580 matches.
+ *
+ * <pre>
+ *   ld   #pkttype ; jeq #OUTGOING, drop
+ *   ldh  [12]     ; jeq #ARP, accept ; jeq #IPv4, next, drop
+ *   ldh  [20]     ; jset #0x1fff, drop        (fragment offset)
+ *   drop: ret #0                             (early, so every jump to it is short)
+ *   ldxb 4*([14]&amp;0xf)                       (X = IPv4 header length)
+ *   per match:  ld [30|26] ; jeq addr ; ldb [23] ; jeq proto ; ldh [x+16|x+14] ; jeq port ; ret accept
+ *   drop: ret #0
+ * </pre>
+ */
+public final class SocketFilter {
+    private SocketFilter() {}
+
+    /** A (address, protocol, port) to let through, as destination (service) or source (NAT real server). */
+    public record Match(boolean source, int ipv4, int protocol, int port) {}
+
+    public static final int MAX_MATCHES = 580;
+    private static final int ACCEPT_BYTES = 0x40000;
+    private static final int SKF_AD_PKTTYPE = 0xfffff000 + 4;
+
+    private record Insn(int code, int jt, int jf, int k) {}
+
+    /** The filter program as {@code struct sock_filter[]}, in {@code arena}. */
+    public static MemorySegment build(List<Match> matches, Arena arena) {
+        if (matches.size() > MAX_MATCHES) {
+            throw new IllegalArgumentException("too many services for the socket filter: " + matches.size());
+        }
+        List<Insn> p = new ArrayList<>();
+        p.add(new Insn(0x20, 0, 0, SKF_AD_PKTTYPE));            // 0 ld #pkttype
+        p.add(new Insn(0x15, 6, 0, 4));                          // 1 jeq #OUTGOING → 8 drop
+        p.add(new Insn(0x28, 0, 0, 12));                         // 2 ldh [12]
+        p.add(new Insn(0x15, 0, 1, 0x0806));                     // 3 jeq #ARP → 4 accept, else 5
+        p.add(new Insn(0x06, 0, 0, ACCEPT_BYTES));               // 4 ret accept
+        p.add(new Insn(0x15, 0, 2, 0x0800));                     // 5 jeq #IPv4 → 6, else 8 drop
+        p.add(new Insn(0x28, 0, 0, 20));                         // 6 ldh [20]
+        p.add(new Insn(0x45, 0, 1, 0x1fff));                     // 7 jset #0x1fff → 8 drop, else 9
+        p.add(new Insn(0x06, 0, 0, 0));                          // 8 drop
+        p.add(new Insn(0xb1, 0, 0, 14));                         // 9 ldxb 4*([14]&0xf)
+        for (Match m : matches) {
+            p.add(new Insn(0x20, 0, 0, m.source() ? 26 : 30));  // ld [saddr|daddr]
+            p.add(new Insn(0x15, 0, 5, m.ipv4()));
+            p.add(new Insn(0x30, 0, 0, 23));                     // ldb [proto]
+            p.add(new Insn(0x15, 0, 3, m.protocol()));
+            p.add(new Insn(0x48, 0, 0, m.source() ? 14 : 16));  // ldh [x + 14|16]
+            p.add(new Insn(0x15, 0, 1, m.port()));
+            p.add(new Insn(0x06, 0, 0, ACCEPT_BYTES));
+        }
+        p.add(new Insn(0x06, 0, 0, 0));                          // drop
+        MemorySegment seg = arena.allocate(8L * p.size(), 8);
+        for (int i = 0; i < p.size(); i++) {
+            Insn in = p.get(i);
+            seg.set(JAVA_SHORT, 8L * i, (short) in.code());
+            seg.set(JAVA_BYTE, 8L * i + 2, (byte) in.jt());
+            seg.set(JAVA_BYTE, 8L * i + 3, (byte) in.jf());
+            seg.set(JAVA_INT, 8L * i + 4, in.k());
+        }
+        return seg;
+    }
+
+}

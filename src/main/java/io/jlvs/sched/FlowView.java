@@ -1,0 +1,12 @@
+package io.jlvs.sched;
+
+/** The packet fields hashing schedulers (sh, dh, mh, lblc) read. IPv4 for now. */
+public interface FlowView {
+    int srcIpv4();
+
+    int dstIpv4();
+
+    int srcPort();
+
+    int dstPort();
+}

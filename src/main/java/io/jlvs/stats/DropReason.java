@@ -1,0 +1,55 @@
+package io.jlvs.stats;
+
+/**
+ * Why the data plane dropped a frame. Every drop has a reason and its own counter; the names are
+ * what {@code jlvs status} and the metrics show.
+ */
+public enum DropReason {
+    TRUNCATED_ETHERNET("truncated_ethernet"),
+    TRUNCATED_IPV4("truncated_ipv4"),
+    BAD_IPV4_VERSION("bad_ipv4_version"),
+    BAD_IPV4_IHL("bad_ipv4_ihl"),
+    BAD_IPV4_TOTAL_LENGTH("bad_ipv4_total_length"),
+    TRUNCATED_TCP("truncated_tcp"),
+    BAD_TCP_DATA_OFFSET("bad_tcp_data_offset"),
+    TRUNCATED_UDP("truncated_udp"),
+    BAD_UDP_LENGTH("bad_udp_length"),
+    TRUNCATED_ARP("truncated_arp"),
+    TRUNCATED_ICMP("truncated_icmp"),
+    /** The ring held less than the frame (snap length below wire length). */
+    TRUNCATED_CAPTURE("truncated_capture"),
+    /** A TCP segment without SYN (or with RST) for which no connection exists. */
+    NO_CONNECTION("no_connection"),
+    /** The scheduler found no eligible real server. */
+    NO_DESTINATION("no_destination"),
+    CONN_TABLE_FULL("conn_table_full"),
+    /** The connection's real server was deleted ({@code expire_nodest_conn=0}: drop). */
+    DEST_UNAVAILABLE("dest_unavailable"),
+    NEIGHBOUR_UNRESOLVED("neighbour_unresolved"),
+    TTL_EXCEEDED("ttl_exceeded"),
+    /** A reply from a NAT real server's port that matches no connection. */
+    NAT_REPLY_NO_CONNECTION("nat_reply_no_connection"),
+    /** The real server is reachable through no interface jlvs serves. */
+    NO_ROUTE("no_route"),
+    /** IPv4 fragments of a service's traffic (reassembly is not done yet). */
+    FRAGMENT("fragment"),
+    TX_FAILED("tx_failed"),
+    /** A bug: the pipeline threw on this frame. The worker carries on. */
+    INTERNAL_ERROR("internal_error");
+
+    public static final DropReason[] ALL = values();
+    private final String metricName;
+
+    DropReason(String metricName) {
+        this.metricName = metricName;
+    }
+
+    public String metricName() {
+        return metricName;
+    }
+
+    /** The reason for a negative {@code io.jlvs.packet.PacketError} code (-1 → TRUNCATED_ETHERNET …). */
+    public static DropReason ofPacketError(int code) {
+        return ALL[-code - 1];
+    }
+}

@@ -1,0 +1,193 @@
+package io.jlvs.worker;
+
+import io.jlvs.conn.ConnectionTable;
+import io.jlvs.conn.ConnectionTimeouts;
+import io.jlvs.forward.DataplaneConfig;
+import io.jlvs.forward.Forwarder;
+import io.jlvs.io.linux.Libc;
+import io.jlvs.io.linux.PacketSocket;
+import io.jlvs.io.linux.TxBatch;
+import io.jlvs.stats.DropReason;
+import io.jlvs.stats.WorkerCounters;
+
+import java.lang.System.Logger;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * A forwarding worker: an agent with a duty cycle. Each cycle takes the latest published
+ * configuration, drains every socket's receive ring through the {@link Forwarder}, flushes the
+ * transmit batches (one {@code sendmmsg} per interface per block), and every few milliseconds runs
+ * housekeeping (connection expiry, ARP). When no frame arrived it blocks in {@code poll(2)}, so an
+ * idle director does not burn a core.
+ *
+ * <p>The worker alone writes its connection table, neighbour cache and counters; the control plane
+ * reaches it only through {@link #publish} (a volatile hand-over of an immutable configuration).
+ */
+public final class Worker implements Runnable {
+    private static final Logger LOG = System.getLogger("jlvs.worker");
+    private static final long HOUSEKEEPING_NS = 10_000_000L;
+
+    private final String name;
+    private final PacketSocket[] sockets;
+    private final TxBatch[] txByIfindex;
+    private final TxBatch[] txBatches;
+    private final ConnectionTable conns;
+    private final WorkerCounters counters;
+    private final Forwarder forwarder;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment pollFds;
+    private final int idlePollMs;
+
+    private volatile DataplaneConfig pending;
+    private volatile ConnectionTimeouts pendingTimeouts;
+    private volatile boolean running = true;
+    private long nextHousekeepingNs;
+    private int currentIfindex;
+
+    public Worker(String name, PacketSocket[] sockets, ConnectionTable conns, WorkerCounters counters,
+                  int maxIds, int idlePollMs) {
+        this.name = name;
+        this.sockets = sockets;
+        this.conns = conns;
+        this.counters = counters;
+        this.idlePollMs = idlePollMs;
+        int maxIf = 0;
+        for (PacketSocket s : sockets) {
+            maxIf = Math.max(maxIf, s.ifindex());
+        }
+        this.txByIfindex = new TxBatch[maxIf + 1];
+        this.txBatches = new TxBatch[sockets.length];
+        for (int i = 0; i < sockets.length; i++) {
+            txBatches[i] = new TxBatch(sockets[i], 64);
+            txByIfindex[sockets[i].ifindex()] = txBatches[i];
+        }
+        this.forwarder = new Forwarder(conns, counters, this::enqueue, maxIds);
+        this.pollFds = arena.allocate(8L * sockets.length, 8);
+        for (int i = 0; i < sockets.length; i++) {
+            pollFds.set(JAVA_INT, 8L * i, sockets[i].fd());
+            pollFds.set(JAVA_SHORT, 8L * i + 4, Libc.POLLIN);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Hands a new configuration to the worker; it switches at the start of its next cycle. */
+    public void publish(DataplaneConfig config) {
+        pending = config;
+    }
+
+    public void publish(ConnectionTimeouts timeouts) {
+        pendingTimeouts = timeouts;
+    }
+
+    public WorkerCounters counters() {
+        return counters;
+    }
+
+    public ConnectionTable connections() {
+        return conns;
+    }
+
+    public void stop() {
+        running = false;
+    }
+
+    private void enqueue(int ifindex, MemorySegment seg, long offset, int length) {
+        TxBatch tx = ifindex < txByIfindex.length ? txByIfindex[ifindex] : null;
+        if (tx == null) {
+            counters.drop(DropReason.NO_ROUTE);
+            return;
+        }
+        tx.add(seg.address() + offset, length);
+    }
+
+    private void flush() {
+        for (TxBatch tx : txBatches) {
+            if (tx.pending() > 0) {
+                long failedBefore = tx.failedFrames();
+                long sentBefore = tx.sentFrames();
+                tx.flush();
+                counters.addTotal(WorkerCounters.TX_FRAMES, tx.sentFrames() - sentBefore);
+                for (long f = tx.failedFrames() - failedBefore; f > 0; f--) {
+                    counters.drop(DropReason.TX_FAILED);
+                }
+            }
+        }
+        forwarder.afterFlush();
+    }
+
+    private void onFrame(MemorySegment ring, long mac, int snapLen, int wireLen, PacketSocket from) {
+        try {
+            forwarder.process(ring, mac, snapLen, wireLen, from.ifindex(), nowMs);
+        } catch (RuntimeException e) {
+            // a worker never dies of a frame
+            counters.drop(DropReason.INTERNAL_ERROR);
+            if (loggedErrors++ < 10) {
+                LOG.log(Logger.Level.ERROR, name + ": frame handling failed", e);
+            }
+        }
+    }
+
+    private int loggedErrors;
+
+    private long nowMs;
+    private final PacketSocket.FrameHandler handler = this::onFrame;
+    private final Runnable afterBlock = this::flush;
+
+    /** One duty cycle; returns the number of frames handled. */
+    public int doWork() {
+        DataplaneConfig c = pending;
+        if (c != null && c != forwarder.config()) {
+            forwarder.apply(c);
+        }
+        ConnectionTimeouts t = pendingTimeouts;
+        if (t != null) {
+            forwarder.timeouts(t);
+            pendingTimeouts = null;
+        }
+        long nowNs = System.nanoTime();
+        nowMs = nowNs / 1_000_000L;
+        int frames = 0;
+        for (PacketSocket s : sockets) {
+            frames += s.poll(handler, afterBlock, 16);
+        }
+        counters.addTotal(WorkerCounters.RX_FRAMES, frames);
+        if (nowNs - nextHousekeepingNs >= 0) {
+            forwarder.housekeeping(nowMs);
+            flush();
+            nextHousekeepingNs = nowNs + HOUSEKEEPING_NS;
+        }
+        return frames;
+    }
+
+    @Override
+    public void run() {
+        LOG.log(Logger.Level.INFO, name + " started on " + sockets.length + " interface(s)");
+        while (running) {
+            try {
+                if (doWork() == 0) {
+                    Libc.poll(pollFds, sockets.length, idlePollMs);
+                }
+            } catch (RuntimeException | Error e) {
+                // a worker never dies of a frame: log, count and go on
+                LOG.log(Logger.Level.ERROR, name + ": unexpected error in duty cycle", e);
+            }
+        }
+        LOG.log(Logger.Level.INFO, name + " stopped");
+    }
+
+    /** Frees the worker's native memory (after {@link #run} returned). */
+    public void close() {
+        for (TxBatch tx : txBatches) {
+            tx.close();
+        }
+        forwarder.close();
+        arena.close();
+    }
+}

@@ -1,0 +1,657 @@
+package io.jlvs.conn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ConnectionTableTest {
+    private static final int TCP = 6;
+    private static final int UDP = 17;
+    private static final int CLIENT = ip(10, 0, 0, 1);
+    private static final int VIP = ip(192, 168, 1, 100);
+    private static final int REAL = ip(172, 16, 0, 10);
+    private static final long MAC = 0x0A0B_0C0D_0E0FL;
+    private static final long SEED = 0x1234_5678_9ABC_DEF0L;
+    private static final ConnectionTimeouts TIMEOUTS = ConnectionTimeouts.defaults();
+
+    private final List<ConnectionTable> tables = new ArrayList<>();
+
+    @AfterEach
+    void closeTables() {
+        tables.forEach(ConnectionTable::close);
+    }
+
+    private ConnectionTable table(int capacity, int buckets, long tickMs, int wheelSlots) {
+        ConnectionTable t = new ConnectionTable(capacity, buckets, tickMs, wheelSlots, SEED);
+        tables.add(t);
+        return t;
+    }
+
+    /** 1<<16 connections, 1 s ticks, 1024 wheel lists (a revolution of 1024 s). */
+    private ConnectionTable table() {
+        return table(1 << 16, 1 << 16, 1000, 1024);
+    }
+
+    private static int ip(int a, int b, int c, int d) {
+        return a << 24 | b << 16 | c << 8 | d;
+    }
+
+    private static int create(ConnectionTable t, int clientPort, long nowMs) {
+        return t.create(TCP, CLIENT, clientPort, VIP, 80, REAL, 8080, ConnectionFlags.FWD_MASQ, 3, MAC, 7, 2, nowMs);
+    }
+
+    /** Sets a state and re-arms the connection as the worker does after a transition. */
+    private static void enter(ConnectionTable t, int slot, int state, long nowMs) {
+        t.state(slot, state);
+        t.touch(slot, nowMs, TIMEOUTS.timeoutMs(t.protocol(slot), state));
+    }
+
+    // ------------------------------------------------------------------------------------------ lookups
+
+    @Test
+    void shouldFindConnectionInBothDirectionsWhenCreated() {
+        ConnectionTable t = table();
+        int slot = create(t, 40000, 0);
+
+        assertThat(slot).isGreaterThanOrEqualTo(0);
+        assertThat(t.lookupIn(TCP, CLIENT, 40000, VIP, 80)).isEqualTo(slot);
+        assertThat(t.lookupOut(TCP, REAL, 8080, CLIENT, 40000)).isEqualTo(slot);
+        assertThat(t.size()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldMissWhenAnyKeyFieldDiffers() {
+        ConnectionTable t = table();
+        create(t, 40000, 0);
+
+        assertThat(t.lookupIn(UDP, CLIENT, 40000, VIP, 80)).isEqualTo(-1);
+        assertThat(t.lookupIn(TCP, CLIENT + 1, 40000, VIP, 80)).isEqualTo(-1);
+        assertThat(t.lookupIn(TCP, CLIENT, 40001, VIP, 80)).isEqualTo(-1);
+        assertThat(t.lookupIn(TCP, CLIENT, 40000, VIP + 1, 80)).isEqualTo(-1);
+        assertThat(t.lookupIn(TCP, CLIENT, 40000, VIP, 443)).isEqualTo(-1);
+        assertThat(t.lookupOut(UDP, REAL, 8080, CLIENT, 40000)).isEqualTo(-1);
+        assertThat(t.lookupOut(TCP, REAL + 1, 8080, CLIENT, 40000)).isEqualTo(-1);
+        assertThat(t.lookupOut(TCP, REAL, 8081, CLIENT, 40000)).isEqualTo(-1);
+        assertThat(t.lookupOut(TCP, REAL, 8080, CLIENT - 1, 40000)).isEqualTo(-1);
+        assertThat(t.lookupOut(TCP, REAL, 8080, CLIENT, 39999)).isEqualTo(-1);
+        // The inbound key is not an outbound key.
+        assertThat(t.lookupOut(TCP, VIP, 80, CLIENT, 40000)).isEqualTo(-1);
+    }
+
+    @Test
+    void shouldStoreEveryFieldWhenCreated() {
+        ConnectionTable t = table();
+        int slot = t.create(UDP, CLIENT, 65535, VIP, 53, REAL, 5353,
+            ConnectionFlags.FWD_DROUTE | ConnectionFlags.NOOUTPUT, 65535, 0xFFFF_0102_0304_0506L, 11, 12, 5_000);
+
+        assertThat(t.protocol(slot)).isEqualTo(UDP);
+        assertThat(t.clientIp(slot)).isEqualTo(CLIENT);
+        assertThat(t.clientPort(slot)).isEqualTo(65535);
+        assertThat(t.vip(slot)).isEqualTo(VIP);
+        assertThat(t.vport(slot)).isEqualTo(53);
+        assertThat(t.realIp(slot)).isEqualTo(REAL);
+        assertThat(t.realPort(slot)).isEqualTo(5353);
+        assertThat(t.state(slot)).isEqualTo(TcpState.NONE);
+        assertThat(t.flags(slot))
+            .isEqualTo(ConnectionFlags.FWD_DROUTE | ConnectionFlags.NOOUTPUT | ConnectionFlags.INACTIVE);
+        assertThat(t.inIfindex(slot)).isEqualTo(65535);
+        assertThat(t.clientMac(slot)).isEqualTo(0x0102_0304_0506L);
+        assertThat(t.destId(slot)).isEqualTo(11);
+        assertThat(t.serviceId(slot)).isEqualTo(12);
+        assertThat(t.expiresAtMs(slot)).isEqualTo(5_000 + ConnectionTimeouts.INITIAL_TIMEOUT_MS);
+        assertThat(t.isLive(slot)).isTrue();
+        assertThat(t.lookupIn(UDP, CLIENT, 65535, VIP, 53)).isEqualTo(slot);
+    }
+
+    @Test
+    void shouldKeepNewValuesWhenFieldsAreSet() {
+        ConnectionTable t = table();
+        int slot = create(t, 40000, 0);
+
+        t.state(slot, TcpState.SYNACK);
+        t.flags(slot, ConnectionFlags.FWD_MASQ);
+        t.destId(slot, 99);
+        t.serviceId(slot, 98);
+        t.clientMac(slot, 0x1122_3344_5566L);
+        t.inIfindex(slot, 4);
+
+        assertThat(t.state(slot)).isEqualTo(TcpState.SYNACK);
+        assertThat(t.flags(slot)).isEqualTo(ConnectionFlags.FWD_MASQ);
+        assertThat(t.destId(slot)).isEqualTo(99);
+        assertThat(t.serviceId(slot)).isEqualTo(98);
+        assertThat(t.clientMac(slot)).isEqualTo(0x1122_3344_5566L);
+        assertThat(t.inIfindex(slot)).isEqualTo(4);
+        assertThat(t.lookupIn(TCP, CLIENT, 40000, VIP, 80)).isEqualTo(slot);
+    }
+
+    @Test
+    void shouldFindEveryConnectionWhenAllShareOneBucket() {
+        ConnectionTable t = table(64, 1, 1000, 64);
+        int[] slots = new int[50];
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = create(t, 1000 + i, 0);
+        }
+        for (int i = 0; i < slots.length; i++) {
+            assertThat(t.lookupIn(TCP, CLIENT, 1000 + i, VIP, 80)).isEqualTo(slots[i]);
+            assertThat(t.lookupOut(TCP, REAL, 8080, CLIENT, 1000 + i)).isEqualTo(slots[i]);
+        }
+        assertThat(t.lookupIn(TCP, CLIENT, 999, VIP, 80)).isEqualTo(-1);
+    }
+
+    @Test
+    void shouldKeepChainIntactWhenMiddleEntryIsRemoved() {
+        ConnectionTable t = table(16, 1, 1000, 16);
+        int a = create(t, 1, 0);
+        int b = create(t, 2, 0);
+        int c = create(t, 3, 0);
+
+        t.remove(b);
+
+        assertThat(t.lookupIn(TCP, CLIENT, 2, VIP, 80)).isEqualTo(-1);
+        assertThat(t.lookupOut(TCP, REAL, 8080, CLIENT, 2)).isEqualTo(-1);
+        assertThat(t.lookupIn(TCP, CLIENT, 1, VIP, 80)).isEqualTo(a);
+        assertThat(t.lookupIn(TCP, CLIENT, 3, VIP, 80)).isEqualTo(c);
+        assertThat(t.lookupOut(TCP, REAL, 8080, CLIENT, 1)).isEqualTo(a);
+        assertThat(t.lookupOut(TCP, REAL, 8080, CLIENT, 3)).isEqualTo(c);
+
+        t.remove(c); // chain head
+        t.remove(a); // last one
+        assertThat(t.lookupIn(TCP, CLIENT, 1, VIP, 80)).isEqualTo(-1);
+        assertThat(t.lookupIn(TCP, CLIENT, 3, VIP, 80)).isEqualTo(-1);
+        assertThat(t.size()).isZero();
+    }
+
+    @Test
+    void shouldSpreadFlowsWhenOneClientUsesSequentialPorts() {
+        // 65536 flows in 65536 buckets: a random function gives a longest chain of about 8.
+        for (long seed : new long[] {SEED, 1, -1, 0}) {
+            try (ConnectionTable t = new ConnectionTable(1 << 16, 1 << 16, 1000, 1024, seed)) {
+                for (int port = 0; port < 1 << 16; port++) {
+                    assertThat(create(t, port, 0)).isNotNegative();
+                }
+                assertThat(t.longestInboundChain()).as("seed %d", seed).isLessThanOrEqualTo(12);
+                assertThat(t.lookupIn(TCP, CLIENT, 12345, VIP, 80)).isNotNegative();
+            }
+        }
+    }
+
+    @Test
+    void shouldSpreadFlowsWhenManyClientsUseOnePort() {
+        try (ConnectionTable t = new ConnectionTable(1 << 16, 1 << 16, 1000, 1024, SEED)) {
+            for (int i = 0; i < 1 << 16; i++) {
+                t.create(TCP, ip(10, 1, 0, 0) + i, 443, VIP, 443, REAL, 443, 0, 1, MAC, 1, 1, 0);
+            }
+            assertThat(t.size()).isEqualTo(1 << 16);
+            assertThat(t.longestInboundChain()).isLessThanOrEqualTo(12);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ capacity
+
+    @Test
+    void shouldReturnMinusOneAndCountWhenFull() {
+        ConnectionTable t = table(4, 4, 1000, 16);
+        for (int i = 0; i < 4; i++) {
+            assertThat(create(t, i, 0)).isNotNegative();
+        }
+
+        assertThat(create(t, 100, 0)).isEqualTo(-1);
+        assertThat(create(t, 101, 0)).isEqualTo(-1);
+
+        assertThat(t.fullDrops()).isEqualTo(2);
+        assertThat(t.size()).isEqualTo(4);
+        assertThat(t.capacity()).isEqualTo(4);
+        assertThat(t.lookupIn(TCP, CLIENT, 100, VIP, 80)).isEqualTo(-1);
+    }
+
+    @Test
+    void shouldReuseFreedSlotWhenConnectionIsRemoved() {
+        ConnectionTable t = table(4, 4, 1000, 16);
+        int[] slots = new int[4];
+        for (int i = 0; i < 4; i++) {
+            slots[i] = create(t, i, 0);
+        }
+
+        t.remove(slots[2]);
+        int reused = create(t, 50, 0);
+
+        assertThat(reused).isEqualTo(slots[2]);
+        assertThat(t.lookupIn(TCP, CLIENT, 50, VIP, 80)).isEqualTo(reused);
+        assertThat(t.lookupIn(TCP, CLIENT, 2, VIP, 80)).isEqualTo(-1);
+        assertThat(t.state(reused)).isEqualTo(TcpState.NONE);
+        assertThat(t.fullDrops()).isZero();
+    }
+
+    @Test
+    void shouldIgnoreRemoveWhenSlotIsFreeOrOutOfRange() {
+        ConnectionTable t = table(4, 4, 1000, 16);
+        int a = create(t, 1, 0);
+        t.remove(a);
+
+        t.remove(a);
+        t.remove(-1);
+        t.remove(4);
+
+        assertThat(t.size()).isZero();
+        assertThat(t.isLive(a)).isFalse();
+        // The free list is not corrupted by the double remove: four distinct slots are still available.
+        Set<Integer> slots = new HashSet<>();
+        for (int i = 0; i < 4; i++) {
+            slots.add(create(t, 10 + i, 0));
+        }
+        assertThat(slots).containsExactlyInAnyOrder(0, 1, 2, 3);
+        assertThat(create(t, 20, 0)).isEqualTo(-1);
+    }
+
+    @Test
+    void shouldRejectWhenSizesAreNotPowersOfTwo() {
+        assertThatThrownBy(() -> new ConnectionTable(1000, 1024, 1000, 1024, 1))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("capacity=1000");
+        assertThatThrownBy(() -> new ConnectionTable(1024, 0, 1000, 1024, 1))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bucketCount=0");
+        assertThatThrownBy(() -> new ConnectionTable(1024, 1024, 1000, 1000, 1))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("wheelSlots=1000");
+        assertThatThrownBy(() -> new ConnectionTable(1024, 1024, 0, 1024, 1))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tickMs=0");
+    }
+
+    @Test
+    void shouldAllowSecondCloseWhenAlreadyClosed() {
+        ConnectionTable t = new ConnectionTable(16);
+        create(t, 1, 0);
+        t.close();
+        t.close();
+    }
+
+    // ------------------------------------------------------------------------------------------ expiry
+
+    @Test
+    void shouldExpireNewConnectionAfterThreeSecondsWhenNoTransitionRuns() {
+        ConnectionTable t = table();
+        List<Integer> expired = new ArrayList<>();
+        int slot = create(t, 1, 10_000);
+
+        assertThat(t.expire(12_999, expired::add, 100)).isZero();
+        assertThat(t.expire(13_000, expired::add, 100)).isEqualTo(1);
+
+        assertThat(expired).containsExactly(slot);
+        assertThat(t.size()).isZero();
+        assertThat(t.lookupIn(TCP, CLIENT, 1, VIP, 80)).isEqualTo(-1);
+        assertThat(t.lookupOut(TCP, REAL, 8080, CLIENT, 1)).isEqualTo(-1);
+    }
+
+    @Test
+    void shouldExpireAtStateTimeoutWhenConnectionIsLeftAlone() {
+        for (int state = 0; state < TcpState.COUNT; state++) {
+            ConnectionTable t = table();
+            int slot = create(t, 1, 0);
+            enter(t, slot, state, 1_000);
+            long timeoutMs = TIMEOUTS.tcpTimeoutMs(state);
+            List<Integer> expired = new ArrayList<>();
+
+            for (long now = 1_000; now < 1_000 + timeoutMs; now += 500) {
+                assertThat(t.expire(now, expired::add, 100)).as(TcpState.name(state) + " at " + now).isZero();
+            }
+            assertThat(t.expire(1_000 + timeoutMs, expired::add, 100)).as(TcpState.name(state)).isEqualTo(1);
+            assertThat(expired).containsExactly(slot);
+        }
+    }
+
+    @Test
+    void shouldExpireUdpAfterUdpTimeoutWhenIdle() {
+        ConnectionTable t = table();
+        int slot = t.create(UDP, CLIENT, 5000, VIP, 53, REAL, 53, 0, 1, MAC, 1, 1, 0);
+        t.touch(slot, 0, TIMEOUTS.timeoutMs(UDP, t.state(slot)));
+        List<Integer> expired = new ArrayList<>();
+
+        assertThat(t.expire(299_999, expired::add, 10)).isZero();
+        assertThat(t.expire(300_000, expired::add, 10)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldExpireNoEarlierAndAtMostOneTickLaterWhenExpiryIsBetweenTicks() {
+        ConnectionTable t = table(16, 16, 1000, 16);
+        int slot = create(t, 1, 0);
+        t.touch(slot, 0, 2_500);
+        List<Integer> expired = new ArrayList<>();
+
+        assertThat(t.expire(2_499, expired::add, 10)).isZero();
+        assertThat(t.expire(2_999, expired::add, 10)).isZero();
+        assertThat(t.expire(3_000, expired::add, 10)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldNotExpireWhenTouchedBeforeTimeout() {
+        ConnectionTable t = table();
+        int slot = create(t, 1, 0);
+        enter(t, slot, TcpState.ESTABLISHED, 0);
+        List<Integer> expired = new ArrayList<>();
+
+        long lastTouchMs = 0;
+        for (long now = 0; now <= 10_000_000; now += 1_000) {
+            if (now % 600_000 == 0) {
+                t.touch(slot, now, TIMEOUTS.tcpTimeoutMs(TcpState.ESTABLISHED));
+                lastTouchMs = now;
+            }
+            t.expire(now, expired::add, 100);
+        }
+        assertThat(expired).isEmpty();
+        assertThat(t.lookupIn(TCP, CLIENT, 1, VIP, 80)).isEqualTo(slot);
+
+        assertThat(t.expire(lastTouchMs + 899_999, expired::add, 100)).isZero();
+        assertThat(t.expire(lastTouchMs + 900_000, expired::add, 100)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldExpireOnTimeWhenTimeoutSpansManyWheelTurns() {
+        // 1024 lists of 1 s: a revolution is 1024 s; 3000 s is almost three of them.
+        ConnectionTable t = table(1 << 16, 1 << 16, 1000, 1024);
+        int longSlot = create(t, 1, 0);
+        t.touch(longSlot, 0, 3_000_000);
+        int established = create(t, 2, 0);
+        enter(t, established, TcpState.ESTABLISHED, 0);
+        List<Integer> expired = new ArrayList<>();
+
+        for (long now = 0; now < 900_000; now += 1_000) {
+            assertThat(t.expire(now, expired::add, 100)).isZero();
+        }
+        assertThat(t.expire(900_000, expired::add, 100)).isEqualTo(1);
+        assertThat(expired).containsExactly(established);
+        for (long now = 901_000; now < 3_000_000; now += 1_000) {
+            assertThat(t.expire(now, expired::add, 100)).as("at %d", now).isZero();
+        }
+        assertThat(t.expire(3_000_000, expired::add, 100)).isEqualTo(1);
+        assertThat(expired).containsExactly(established, longSlot);
+    }
+
+    @Test
+    void shouldHonourShorterTimeoutWhenStateChangeMovesExpiryEarlier() {
+        ConnectionTable t = table();
+        int slot = create(t, 1, 0);
+        enter(t, slot, TcpState.ESTABLISHED, 0);        // due at 900 s
+        List<Integer> expired = new ArrayList<>();
+        assertThat(t.expire(5_000, expired::add, 10)).isZero(); // the wheel re-files it under 900 s
+        enter(t, slot, TcpState.FIN_WAIT, 10_000);      // due at 130 s
+
+        assertThat(t.expire(129_999, expired::add, 10)).isZero();
+        assertThat(t.expire(130_000, expired::add, 10)).isEqualTo(1);
+        assertThat(t.expire(900_000, expired::add, 10)).isZero();
+    }
+
+    @Test
+    void shouldStopAtBudgetWhenManyConnectionsAreDue() {
+        ConnectionTable t = table();
+        for (int i = 0; i < 100; i++) {
+            create(t, i, 0);
+        }
+        List<Integer> expired = new ArrayList<>();
+
+        assertThat(t.expire(5_000, expired::add, 10)).isEqualTo(10);
+        assertThat(expired).hasSize(10);
+        assertThat(t.size()).isEqualTo(90);
+        assertThat(t.expire(5_000, expired::add, 0)).isZero();
+        assertThat(t.expire(5_000, expired::add, 85)).isEqualTo(85);
+        assertThat(t.expire(6_000, expired::add, 10)).isEqualTo(5);
+        assertThat(t.expire(6_000, expired::add, 10)).isZero();
+        assertThat(new HashSet<>(expired)).hasSize(100);
+        assertThat(t.size()).isZero();
+    }
+
+    @Test
+    void shouldResumeWithFreshTimesWhenBudgetRanOutMidTick() {
+        ConnectionTable t = table();
+        int a = create(t, 1, 0);
+        int b = create(t, 2, 0);
+        List<Integer> expired = new ArrayList<>();
+
+        assertThat(t.expire(3_000, expired::add, 1)).isEqualTo(1);
+        int survivor = expired.get(0) == a ? b : a;
+        t.touch(survivor, 3_000, 60_000); // the leftover of the tick is touched before the next call
+
+        assertThat(t.expire(3_000, expired::add, 10)).isZero();
+        assertThat(t.expire(62_999, expired::add, 10)).isZero();
+        assertThat(t.expire(63_000, expired::add, 10)).isEqualTo(1);
+        assertThat(expired).containsExactlyInAnyOrder(a, b);
+    }
+
+    @Test
+    void shouldBeSafeWhenRemovedConnectionWasStillFiledInWheel() {
+        ConnectionTable t = table(4, 4, 1000, 16);
+        int a = create(t, 1, 0);         // filed for 3 s
+        int b = create(t, 2, 0);         // filed for 3 s
+        t.remove(a);
+        int c = create(t, 3, 1_000);     // reuses a's slot, due at 4 s
+        assertThat(c).isEqualTo(a);
+        List<Integer> expired = new ArrayList<>();
+
+        assertThat(t.expire(3_000, expired::add, 10)).isEqualTo(1);
+        assertThat(expired).containsExactly(b);
+        assertThat(t.lookupIn(TCP, CLIENT, 3, VIP, 80)).isEqualTo(c);
+        assertThat(t.expire(4_000, expired::add, 10)).isEqualTo(1);
+        assertThat(expired).containsExactly(b, c);
+        assertThat(t.size()).isZero();
+    }
+
+    @Test
+    void shouldLetListenerReadRecordWhenConnectionExpires() {
+        ConnectionTable t = table();
+        int slot = create(t, 1, 0);
+        int[] seen = new int[3];
+
+        t.expire(3_000, s -> {
+            seen[0] = t.destId(s);
+            seen[1] = t.isLive(s) ? 1 : 0;
+            seen[2] = t.flags(s);
+        }, 10);
+
+        assertThat(seen).containsExactly(7, 1, ConnectionFlags.INACTIVE);
+        assertThat(t.isLive(slot)).isFalse();
+    }
+
+    @Test
+    void shouldNotDoubleFreeWhenListenerRemovesExpiringSlot() {
+        ConnectionTable t = table(2, 2, 1000, 16);
+        create(t, 1, 0);
+        t.expire(3_000, t::remove, 10);
+
+        assertThat(t.size()).isZero();
+        int x = create(t, 2, 3_000);
+        int y = create(t, 3, 3_000);
+        assertThat(x).isNotEqualTo(y);
+        assertThat(create(t, 4, 3_000)).isEqualTo(-1);
+    }
+
+    @Test
+    void shouldExpireEverythingWhenCalledAfterLongPause() {
+        ConnectionTable t = table(1 << 10, 1 << 10, 1000, 64);
+        for (int i = 0; i < 500; i++) {
+            int slot = create(t, i, i * 1_000L);
+            t.touch(slot, i * 1_000L, (i % 7) * 100_000L);
+        }
+        int survivor = create(t, 9999, 0);
+        t.touch(survivor, 0, 100_000_000L);
+        List<Integer> expired = new ArrayList<>();
+
+        assertThat(t.expire(10_000_000, expired::add, 10_000)).isEqualTo(500);
+        assertThat(t.size()).isEqualTo(1);
+        assertThat(t.expire(99_999_999, expired::add, 10_000)).isZero();
+        assertThat(t.expire(100_000_000, expired::add, 10_000)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldNotMoveBackwardsWhenTimeGoesBack() {
+        ConnectionTable t = table();
+        int slot = create(t, 1, 10_000);
+        List<Integer> expired = new ArrayList<>();
+
+        assertThat(t.expire(5_000, expired::add, 10)).isZero();
+        assertThat(t.expire(12_000, expired::add, 10)).isZero();
+        assertThat(t.expire(13_000, expired::add, 10)).isEqualTo(1);
+        assertThat(expired).containsExactly(slot);
+    }
+
+    @Test
+    void shouldNotAllocateWhenPacketPathOperationsRun() {
+        ConnectionTable t = table(1 << 12, 1 << 12, 100, 256);
+        ExpiryListener listener = slot -> { };
+        com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long[] nowMs = {0};
+        Runnable round = () -> {
+            for (int i = 0; i < 2_000; i++) {
+                long now = nowMs[0]++;
+                int port = i & 1023;
+                int slot = t.lookupIn(TCP, CLIENT, port, VIP, 80);
+                if (slot < 0) {
+                    slot = create(t, port, now);
+                }
+                if (slot >= 0) {
+                    int next = TcpStateMachine.next(TcpStateMachine.INPUT, TcpStateMachine.TCP_SYN, t.state(slot));
+                    t.state(slot, next);
+                    t.touch(slot, now, TIMEOUTS.timeoutMs(TCP, next) / 100);
+                    t.lookupOut(TCP, REAL, 8080, CLIENT, port);
+                    if ((i & 7) == 0) {
+                        t.remove(slot);
+                    }
+                }
+                t.expire(now, listener, 16);
+            }
+        };
+        for (int warm = 0; warm < 200; warm++) {
+            round.run();
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        round.run();
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+        assertThat(allocated).isZero();
+    }
+
+    // ------------------------------------------------------------------------------------------ listing
+
+    @Test
+    void shouldVisitEveryLiveSlotWhenIterating() {
+        ConnectionTable t = table(16, 16, 1000, 16);
+        Set<Integer> live = new HashSet<>();
+        for (int i = 0; i < 10; i++) {
+            live.add(create(t, i, 0));
+        }
+        int removed = t.lookupIn(TCP, CLIENT, 4, VIP, 80);
+        t.remove(removed);
+        live.remove(removed);
+        Set<Integer> visited = new HashSet<>();
+
+        t.forEach(visited::add);
+
+        assertThat(visited).isEqualTo(live);
+    }
+
+    @Test
+    void shouldAllowRemovalWhenVisitorFlushesTable() {
+        ConnectionTable t = table(16, 16, 1000, 16);
+        for (int i = 0; i < 10; i++) {
+            create(t, i, 0);
+        }
+        t.forEach(t::remove);
+        assertThat(t.size()).isZero();
+        assertThat(t.expire(1_000_000, s -> { throw new AssertionError("expired " + s); }, 100)).isZero();
+    }
+
+    // ------------------------------------------------------------------------------------------ model property
+
+    /** One step: kind 0 create, 1 remove, 2 lookup; key index into a small key space so keys repeat. */
+    record Op(int kind, int key) {
+    }
+
+    @Provide
+    Arbitrary<List<Op>> ops() {
+        return Combinators.combine(Arbitraries.integers().between(0, 2), Arbitraries.integers().between(0, 199))
+            .as(Op::new).list().ofMaxSize(400);
+    }
+
+    private static int protocolOf(int key) {
+        return key % 2 == 0 ? TCP : UDP;
+    }
+
+    private static int clientIpOf(int key) {
+        return ip(10, 0, 0, (key / 2) % 5);
+    }
+
+    private static int clientPortOf(int key) {
+        return 40_000 + key / 10;
+    }
+
+    private static int vipOf(int key) {
+        return ip(192, 168, 0, 1 + key % 3);
+    }
+
+    private static int realIpOf(int key) {
+        return ip(172, 16, 0, 1 + key % 4);
+    }
+
+    @Property(tries = 300)
+    void shouldMatchHashMapModelWhenOperationsAreRandom(@ForAll("ops") List<Op> ops, @ForAll long seed) {
+        int capacity = 32;
+        try (ConnectionTable t = new ConnectionTable(capacity, 4, 1000, 8, seed)) {
+            Map<Integer, Integer> model = new HashMap<>(); // key -> slot
+            long drops = 0;
+            for (Op op : ops) {
+                int k = op.key();
+                Integer slot = model.get(k);
+                switch (op.kind()) {
+                    case 0 -> {
+                        if (slot == null) {
+                            int s = t.create(protocolOf(k), clientIpOf(k), clientPortOf(k), vipOf(k), 80,
+                                realIpOf(k), 8080, 0, 1, MAC, k, 0, 0);
+                            if (model.size() == capacity) {
+                                assertThat(s).isEqualTo(-1);
+                                drops++;
+                            } else {
+                                assertThat(s).isBetween(0, capacity - 1);
+                                assertThat(model).doesNotContainValue(s);
+                                model.put(k, s);
+                            }
+                        }
+                    }
+                    case 1 -> {
+                        if (slot != null) {
+                            t.remove(slot);
+                            model.remove(k);
+                        }
+                    }
+                    default -> assertLookups(t, k, slot == null ? -1 : slot);
+                }
+                assertThat(t.size()).isEqualTo(model.size());
+            }
+            assertThat(t.fullDrops()).isEqualTo(drops);
+            for (int k = 0; k < 200; k++) {
+                assertLookups(t, k, model.getOrDefault(k, -1));
+            }
+            Set<Integer> visited = new HashSet<>();
+            t.forEach(visited::add);
+            assertThat(visited).isEqualTo(new HashSet<>(model.values()));
+            for (Map.Entry<Integer, Integer> e : model.entrySet()) {
+                assertThat(t.destId(e.getValue())).isEqualTo(e.getKey());
+            }
+        }
+    }
+
+    private static void assertLookups(ConnectionTable t, int k, int expected) {
+        assertThat(t.lookupIn(protocolOf(k), clientIpOf(k), clientPortOf(k), vipOf(k), 80)).isEqualTo(expected);
+        assertThat(t.lookupOut(protocolOf(k), realIpOf(k), 8080, clientIpOf(k), clientPortOf(k))).isEqualTo(expected);
+    }
+}

@@ -1,0 +1,263 @@
+package io.jlvs.forward;
+
+import io.jlvs.conn.ConnectionFlags;
+import io.jlvs.conn.ConnectionTable;
+import io.jlvs.conn.TcpState;
+import io.jlvs.packet.TcpView;
+import io.jlvs.sched.SchedulerRegistry;
+import io.jlvs.stats.DropReason;
+import io.jlvs.stats.WorkerCounters;
+import io.jlvs.testkit.PacketBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.jlvs.testkit.PacketBuilder.ip;
+import static io.jlvs.testkit.PacketBuilder.mac;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Golden packet fixtures for the forwarding pipeline: an input frame built with {@link PacketBuilder},
+ * the exact frame jlvs must emit (byte for byte, virtio_net_hdr included) and the verdict.
+ *
+ * <p>Bed: client 198.18.0.2 on eth0 (ifindex 2), director eth0 198.18.0.1 / eth1 198.19.0.1 (ifindex 3),
+ * real servers 198.19.0.11 and 198.19.0.12 on eth1, VIP 198.18.0.100.
+ */
+class ForwarderTest {
+    static final int ETH0 = 2;
+    static final int ETH1 = 3;
+    static final String CL_MAC = "02:00:c6:12:00:02";
+    static final String LB_CMAC = "02:00:c6:12:00:01";
+    static final String LB_SMAC = "02:00:c6:13:00:01";
+    static final String RS1_MAC = "02:00:c6:13:00:0b";
+    static final String RS2_MAC = "02:00:c6:13:00:0c";
+    static final String CL = "198.18.0.2";
+    static final String VIP = "198.18.0.100";
+    static final String RS1 = "198.19.0.11";
+    static final String RS2 = "198.19.0.12";
+    static final long NOW_MS = 1_000_000;
+
+    record Sent(int ifindex, byte[] bytes) {}
+
+    final List<Sent> sent = new ArrayList<>();
+    final Arena arena = Arena.ofConfined();
+    ConnectionTable conns;
+    WorkerCounters counters;
+    Forwarder forwarder;
+
+    @BeforeEach
+    void setUp() {
+        conns = new ConnectionTable(1 << 12, 1 << 10, 1000, 1024, 42);
+        counters = new WorkerCounters(1024);
+        forwarder = new Forwarder(conns, counters, (ifindex, seg, offset, length) ->
+                sent.add(new Sent(ifindex, seg.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE))), 1024);
+    }
+
+    @AfterEach
+    void tearDown() {
+        forwarder.close();
+        conns.close();
+        counters.close();
+        arena.close();
+    }
+
+    /** Service VIP:80 with rs1 then rs2 added (list order: rs2 first), both resolved. */
+    void configure(int method, int vport, int rport, String scheduler) {
+        DestRuntime rs1 = new DestRuntime(1, ip(RS1), rport, method, 1, 0, 0, ETH1, ip(RS1));
+        DestRuntime rs2 = new DestRuntime(2, ip(RS2), rport, method, 1, 0, 0, ETH1, ip(RS2));
+        ServiceRuntime svc = new ServiceRuntime(1, 6, ip(VIP), vport, 0, SchedulerRegistry.byName(scheduler),
+                new DestRuntime[] {rs2, rs1});
+        ServiceRuntime udpSvc = new ServiceRuntime(2, 17, ip(VIP), 53, 0, SchedulerRegistry.byName(scheduler),
+                new DestRuntime[] {new DestRuntime(3, ip(RS1), 53, method, 1, 0, 0, ETH1, ip(RS1))});
+        forwarder.apply(new DataplaneConfig(1, new ServiceRuntime[] {svc, udpSvc},
+                new DestRuntime[] {null, rs1, rs2, udpSvc.dests()[0]}, new int[] {ip(VIP)},
+                new ServedInterface[] {
+                    new ServedInterface(ETH0, "eth0", mac(LB_CMAC), ip("198.18.0.1"), 1500),
+                    new ServedInterface(ETH1, "eth1", mac(LB_SMAC), ip("198.19.0.1"), 1500)}));
+        // the real servers answer jlvs's ARP requests
+        process(PacketBuilder.arpReply(RS1_MAC, RS1, LB_SMAC, "198.19.0.1").vnetHeader(), ETH1);
+        process(PacketBuilder.arpReply(RS2_MAC, RS2, LB_SMAC, "198.19.0.1").vnetHeader(), ETH1);
+        sent.clear();
+    }
+
+    int process(PacketBuilder frame, int ifindex) {
+        byte[] bytes = frame.build();
+        MemorySegment seg = arena.allocate(bytes.length + 64);
+        seg.asSlice(32, bytes.length).copyFrom(MemorySegment.ofArray(bytes));
+        int vnet = 10;
+        return forwarder.process(seg, 32 + vnet, bytes.length - vnet, bytes.length - vnet, ifindex, NOW_MS);
+    }
+
+    static PacketBuilder clientSyn() {
+        return PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).ttl(64).id(7).df(true)
+                .tcp(40000, 80).flags(TcpView.SYN).seq(1000).window(64240);
+    }
+
+    void assertSent(int ifindex, PacketBuilder expected) {
+        assertThat(sent).hasSize(1);
+        byte[] want = expected.build();
+        assertThat(sent.getFirst().ifindex()).isEqualTo(ifindex);
+        assertThat(sent.getFirst().bytes()).as(() -> PacketBuilder.diff(want, sent.getFirst().bytes())).isEqualTo(want);
+    }
+
+    @Test
+    void shouldRewriteOnlyMacsAndTtlWhenDirectRouting() {
+        configure(ConnectionFlags.FWD_DROUTE, 80, 80, "rr");
+
+        int verdict = process(clientSyn(), ETH0);
+
+        assertThat(verdict).isEqualTo(Forwarder.FORWARDED);
+        // rr starts at the head of the list: rs2, the most recently added
+        assertSent(ETH1, PacketBuilder.ethernet(LB_SMAC, RS2_MAC).vnetHeader().ipv4(CL, VIP).ttl(63).id(7).df(true)
+                .tcp(40000, 80).flags(TcpView.SYN).seq(1000).window(64240));
+    }
+
+    @Test
+    void shouldAlternateRealServersWhenRoundRobin() {
+        configure(ConnectionFlags.FWD_DROUTE, 80, 80, "rr");
+        List<Long> macs = new ArrayList<>();
+        for (int port = 40000; port < 40004; port++) {
+            sent.clear();
+            process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).tcp(port, 80)
+                    .flags(TcpView.SYN), ETH0);
+            byte[] b = sent.getFirst().bytes();
+            macs.add(MemorySegment.ofArray(b).get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 12)
+                    & 0xffffffffL);
+        }
+        assertThat(macs.get(0)).isNotEqualTo(macs.get(1));
+        assertThat(macs.get(0)).isEqualTo(macs.get(2));
+        assertThat(macs.get(1)).isEqualTo(macs.get(3));
+    }
+
+    @Test
+    void shouldTranslateDestinationWhenNatInbound() {
+        configure(ConnectionFlags.FWD_MASQ, 80, 8080, "rr");
+
+        int verdict = process(clientSyn(), ETH0);
+
+        assertThat(verdict).isEqualTo(Forwarder.FORWARDED);
+        assertSent(ETH1, PacketBuilder.ethernet(LB_SMAC, RS2_MAC).vnetHeader().ipv4(CL, RS2).ttl(63).id(7).df(true)
+                .tcp(40000, 8080).flags(TcpView.SYN).seq(1000).window(64240));
+    }
+
+    @Test
+    void shouldTranslateSourceBackWhenNatReply() {
+        configure(ConnectionFlags.FWD_MASQ, 80, 8080, "rr");
+        process(clientSyn(), ETH0);
+        sent.clear();
+
+        int verdict = process(PacketBuilder.ethernet(RS2_MAC, LB_SMAC).vnetHeader().ipv4(RS2, CL).ttl(64).id(9)
+                .df(true).tcp(8080, 40000).flags(TcpView.SYN | TcpView.ACK).seq(5000).ack(1001).window(65160), ETH1);
+
+        assertThat(verdict).isEqualTo(Forwarder.FORWARDED);
+        assertSent(ETH0, PacketBuilder.ethernet(LB_CMAC, CL_MAC).vnetHeader().ipv4(VIP, CL).ttl(63).id(9).df(true)
+                .tcp(80, 40000).flags(TcpView.SYN | TcpView.ACK).seq(5000).ack(1001).window(65160));
+        int slot = conns.lookupIn(6, ip(CL), 40000, ip(VIP), 80);
+        assertThat(conns.state(slot)).isEqualTo(TcpState.SYN_RECV);
+    }
+
+    @Test
+    void shouldAdjustOnlyPseudoHeaderWhenChecksumIsPartial() {
+        configure(ConnectionFlags.FWD_MASQ, 80, 8080, "rr");
+
+        process(clientSyn().partialChecksum().payload("GET / HTTP/1.1\r\n\r\n"), ETH0);
+
+        assertSent(ETH1, PacketBuilder.ethernet(LB_SMAC, RS2_MAC).ipv4(CL, RS2).ttl(63).id(7).df(true)
+                .tcp(40000, 8080).flags(TcpView.SYN).seq(1000).window(64240).partialChecksum()
+                .payload("GET / HTTP/1.1\r\n\r\n"));
+    }
+
+    @Test
+    void shouldTranslateUdpAndKeepZeroChecksumWhenNat() {
+        configure(ConnectionFlags.FWD_MASQ, 80, 8080, "rr");
+
+        process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).udp(5353, 53).payload("q"), ETH0);
+
+        assertSent(ETH1, PacketBuilder.ethernet(LB_SMAC, RS1_MAC).vnetHeader().ipv4(CL, RS1).ttl(63)
+                .udp(5353, 53).payload("q"));
+    }
+
+    @Test
+    void shouldCountConnectionActiveWhenSynSeen() {
+        configure(ConnectionFlags.FWD_DROUTE, 80, 80, "rr");
+
+        process(clientSyn(), ETH0);
+
+        int slot = conns.lookupIn(6, ip(CL), 40000, ip(VIP), 80);
+        assertThat(slot).isNotNegative();
+        assertThat(conns.state(slot)).isEqualTo(TcpState.SYN_RECV);
+        assertThat(conns.flags(slot) & ConnectionFlags.NOOUTPUT).isNotZero();
+        assertThat(counters.dest(2, WorkerCounters.ACTIVE)).isEqualTo(1);
+        assertThat(counters.dest(2, WorkerCounters.INACTIVE)).isZero();
+        assertThat(counters.dest(2, WorkerCounters.CONNS)).isEqualTo(1);
+        assertThat(counters.service(1, WorkerCounters.IN_PKTS)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldDropNonSynWhenNoConnection() {
+        configure(ConnectionFlags.FWD_DROUTE, 80, 80, "rr");
+
+        int verdict = process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).tcp(40000, 80)
+                .flags(TcpView.ACK), ETH0);
+
+        assertThat(verdict).isEqualTo(Forwarder.DROPPED);
+        assertThat(sent).isEmpty();
+        assertThat(counters.drops(DropReason.NO_CONNECTION)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldAnswerArpWhenAskedForVip() {
+        configure(ConnectionFlags.FWD_DROUTE, 80, 80, "rr");
+
+        int verdict = process(PacketBuilder.arpRequest(CL_MAC, CL, VIP).vnetHeader(), ETH0);
+
+        assertThat(verdict).isEqualTo(Forwarder.ANSWERED);
+        assertSent(ETH0, PacketBuilder.arpReply(LB_CMAC, VIP, CL_MAC, CL).vnetHeader());
+    }
+
+    @Test
+    void shouldSolicitRealServersWhenHousekeeping() {
+        forwarder.apply(new DataplaneConfig(1, new ServiceRuntime[0],
+                new DestRuntime[] {null, new DestRuntime(1, ip(RS1), 80, ConnectionFlags.FWD_DROUTE, 1, 0, 0, ETH1, ip(RS1))},
+                new int[0], new ServedInterface[] {new ServedInterface(ETH1, "eth1", mac(LB_SMAC), ip("198.19.0.1"), 1500)}));
+
+        forwarder.housekeeping(NOW_MS);
+
+        assertSent(ETH1, PacketBuilder.arpRequest(LB_SMAC, "198.19.0.1", RS1).vnetHeader());
+    }
+
+    @Test
+    void shouldCountAndDropWhenFrameIsMalformed() {
+        configure(ConnectionFlags.FWD_DROUTE, 80, 80, "rr");
+
+        process(clientSyn().truncate(30), ETH0);
+        process(clientSyn().ihl(4), ETH0);
+        process(clientSyn().version(6), ETH0);
+        process(clientSyn().dataOffset(3), ETH0);
+        process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().truncate(8), ETH0);
+
+        assertThat(sent).isEmpty();
+        assertThat(counters.drops(DropReason.TRUNCATED_IPV4)).isEqualTo(1);
+        assertThat(counters.drops(DropReason.BAD_IPV4_IHL)).isEqualTo(1);
+        assertThat(counters.drops(DropReason.BAD_IPV4_VERSION)).isEqualTo(1);
+        assertThat(counters.drops(DropReason.BAD_TCP_DATA_OFFSET)).isEqualTo(1);
+        assertThat(counters.drops(DropReason.TRUNCATED_ETHERNET)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldExpireConnectionAndReleaseCountsWhenIdle() {
+        configure(ConnectionFlags.FWD_DROUTE, 80, 80, "rr");
+        process(clientSyn(), ETH0); // SYN_RECV: 60 s
+
+        forwarder.housekeeping(NOW_MS + 61_000);
+
+        assertThat(conns.size()).isZero();
+        assertThat(counters.dest(2, WorkerCounters.ACTIVE)).isZero();
+    }
+}
