@@ -49,8 +49,8 @@ public final class Director implements AutoCloseable {
     private static final Logger LOG = System.getLogger("jlvs.director");
 
     /** Options of {@code jlvs director}. */
-    public record Options(List<String> interfaces, int connTableSize, int blockSizeBytes, int blockCount,
-                          int blockTimeoutMs, int idlePollMs) {}
+    public record Options(List<String> interfaces, int connTableSize, PacketSocket.RingVersion ringVersion,
+                          int blockSizeBytes, int blockCount, int blockTimeoutMs, int idlePollMs) {}
 
     private final Options options;
     private final Ipvs ipvs = new Ipvs();
@@ -77,7 +77,7 @@ public final class Director implements AutoCloseable {
         discoverInterfaces();
         MemorySegment filter = SocketFilter.build(List.of(), filterArena);
         for (ServedInterface i : served) {
-            sockets.add(new PacketSocket(i.ifindex(), options.blockSizeBytes(), options.blockCount(),
+            sockets.add(new PacketSocket(options.ringVersion(), i.ifindex(), options.blockSizeBytes(), options.blockCount(),
                     options.blockTimeoutMs(), filter));
         }
         ConnectionTable conns = new ConnectionTable(options.connTableSize());
@@ -226,7 +226,7 @@ public final class Director implements AutoCloseable {
     public Map<String, Object> status() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("interfaces", served.stream().map(ServedInterface::name).toList());
-        m.put("transport", "af_packet (TPACKET_V3 rx ring, sendmmsg tx)");
+        m.put("transport", "af_packet (TPACKET_" + options.ringVersion() + " rx ring, sendmmsg tx)");
         WorkerCounters c = worker.counters();
         m.put("rx_frames", c.total(WorkerCounters.RX_FRAMES));
         m.put("tx_frames", c.total(WorkerCounters.TX_FRAMES));

@@ -1,6 +1,8 @@
 package io.jlvs.app;
 
 import io.jlvs.io.linux.Libc;
+import io.jlvs.io.linux.PacketSocket;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -22,13 +24,20 @@ public final class DirectorCommand implements Callable<Integer> {
             description = "Connection table capacity (rounded up to a power of two). Default: ${DEFAULT-VALUE}.")
     int connTableSize;
 
-    @Option(names = "--ring-block-size", defaultValue = "262144", paramLabel = "BYTES",
-            description = "TPACKET_V3 ring block size (must exceed a 64 KiB GSO frame). Default: ${DEFAULT-VALUE}.")
-    int blockSize;
+    @Option(names = "--rx-ring", defaultValue = "v3", paramLabel = "v2|v3",
+            converter = RingConverter.class,
+            description = {"Receive ring layout. v3 (default) hands frames over a block at a time: efficient under "
+                    + "load, but a lightly loaded block waits for its timeout (a kernel timer tick, ~4 ms). "
+                    + "v2 hands over every frame at once: lower latency, 128 KiB per slot."})
+    PacketSocket.RingVersion ringVersion;
 
-    @Option(names = "--ring-blocks", defaultValue = "64", paramLabel = "N",
-            description = "TPACKET_V3 ring blocks per interface. Default: ${DEFAULT-VALUE}.")
-    int blockCount;
+    @Option(names = "--ring-block-size", paramLabel = "BYTES",
+            description = "Ring block size (v3: 262144; v2: one slot, 131072; must exceed a 64 KiB GSO frame).")
+    Integer blockSize;
+
+    @Option(names = "--ring-blocks", paramLabel = "N",
+            description = "Ring blocks per interface (v3: 64; v2: 256).")
+    Integer blockCount;
 
     @Option(names = "--ring-block-timeout-ms", defaultValue = "1", paramLabel = "MS",
             description = "How long the kernel may hold a partly filled ring block. Default: ${DEFAULT-VALUE}.")
@@ -38,13 +47,23 @@ public final class DirectorCommand implements Callable<Integer> {
             description = "How long an idle worker blocks in poll(2) between housekeeping rounds. Default: ${DEFAULT-VALUE}.")
     int idlePollMs;
 
+    static final class RingConverter implements CommandLine.ITypeConverter<PacketSocket.RingVersion> {
+        @Override
+        public PacketSocket.RingVersion convert(String value) {
+            return PacketSocket.RingVersion.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         if (Libc.geteuid() != 0) {
             System.err.println("jlvs director: must run as root (packet sockets and nftables need CAP_NET_ADMIN/CAP_NET_RAW)");
             return 1;
         }
-        Director director = new Director(new Director.Options(interfaces, connTableSize, blockSize, blockCount,
+        boolean v2 = ringVersion == PacketSocket.RingVersion.V2;
+        int size = blockSize != null ? blockSize : v2 ? 131072 : 262144;
+        int count = blockCount != null ? blockCount : v2 ? 256 : 64;
+        Director director = new Director(new Director.Options(interfaces, connTableSize, ringVersion, size, count,
                 blockTimeoutMs, idlePollMs));
         try {
             director.start();

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -89,6 +90,7 @@ public final class Testbed implements AutoCloseable {
     private final List<String> namespaces = Collections.synchronizedList(new ArrayList<>());
     private final List<Process> started = Collections.synchronizedList(new ArrayList<>());
     private final Map<Long, Path> logs = new ConcurrentHashMap<>();
+    private final AtomicInteger logCount = new AtomicInteger();
     private boolean closed;
 
     private Testbed(String prefix) {
@@ -343,7 +345,7 @@ public final class Testbed implements AutoCloseable {
         Path logDir = runDir.resolve("logs");
         mkdirs(logDir);
         String name = Path.of(cmd[0]).getFileName().toString().replaceAll("[^A-Za-z0-9_.-]", "_");
-        Path log = Files.createTempFile(logDir, ns + "-" + name + "-", ".log");
+        Path log = logDir.resolve(ns.substring(prefix.length()) + "-" + name + "-" + logCount.incrementAndGet() + ".log");
         // `ip netns exec` execs the command in place, so the PID is the command's own
         Process p = new ProcessBuilder(argv).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))

@@ -178,7 +178,7 @@ class IpvsadmListTest {
             cli.names = TestNames.withReverse(Map.of("10.0.0.11", "real1.example", "2001:db8::a1", "v6.example"));
             Cli.Result r = cli.run("-L");
             assertThat(r.out()).contains("  -> real1.example:http           Masq    3      120        340       \n")
-                    .contains("  -> [v6.example]:https          Masq    5      4          0         \n");
+                    .contains("  -> [v6.example]:https           Masq    5      4          0         \n");
         }
     }
 
@@ -268,8 +268,8 @@ class IpvsadmListTest {
                     "10.0.0.5", "another-very-long-real-server-name.example.org"));
             cli.run("-A", "-t", "10.0.0.1:80");
             cli.run("-a", "-t", "10.0.0.1:80", "-r", "10.0.0.5", "-m");
-            assertThat(cli.run("-L").out()).endsWith("TCP  a-rather-long-host-name.examp wlc\n"
-                    + "  -> another-very-long-real-server Masq    1      0          0         \n");
+            assertThat(cli.run("-L").out()).endsWith("TCP  a-rather-long-host-name.exam wlc\n"
+                    + "  -> another-very-long-real-serve Masq    1      0          0         \n");
             assertThat(cli.run("-S").out()).isEqualTo("-A -t a-rather-long-host-name.example.org:http -s wlc\n"
                     + "-a -t a-rather-long-host-name.example.org:http"
                     + " -r another-very-long-real-server-name.example.org:http -m -w 1\n");

@@ -56,6 +56,7 @@ public final class Libc {
     public static final int PACKET_TX_RING = 13;
     public static final int PACKET_VNET_HDR = 15;
     public static final int PACKET_QDISC_BYPASS = 20;
+    public static final int TPACKET_V2 = 1;
     public static final int TPACKET_V3 = 2;
 
     // mmap

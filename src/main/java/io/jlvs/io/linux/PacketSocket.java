@@ -9,7 +9,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
- * An AF_PACKET socket bound to one interface for {@code ETH_P_ALL}, with a TPACKET_V3 receive ring,
+ * An AF_PACKET socket bound to one interface for {@code ETH_P_ALL}, with a TPACKET_V3 (or V2) receive ring,
  * {@code PACKET_VNET_HDR} (so GSO super-frames and partial checksums survive forwarding: the kernel
  * segments on send) and a classic-BPF filter that lets through only what jlvs serves.
  *
@@ -28,6 +28,16 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  *         +48 struct sockaddr_ll (sll_pkttype at +58)
  *         tp_mac-10: struct virtio_net_hdr, tp_mac: the Ethernet frame
  * </pre>
+ * TPACKET_V3 hands frames over a block at a time: the kernel retires a block when it is full or
+ * when {@code blockTimeoutMs} expires, rounded up to the kernel's timer tick (4 ms at HZ=250). That
+ * batches well under load but adds that much latency to every request/response at light load.
+ * {@link RingVersion#V2} hands over each frame as it lands (one slot per frame, sized for a 64 KiB
+ * GSO frame, so it needs more memory):
+ * <pre>
+ *  V2 slot +0 u32 tp_status +4 u32 tp_len +8 u32 tp_snaplen +12 u16 tp_mac +14 u16 tp_net
+ *          +16 u32 tp_sec +20 u32 tp_nsec +24 u16 vlan_tci +26 u16 vlan_tpid
+ *          +32 struct sockaddr_ll (sll_pkttype at +42)
+ * </pre>
  */
 public final class PacketSocket implements AutoCloseable {
     public static final int VNET_HDR_LEN = 10;
@@ -44,6 +54,17 @@ public final class PacketSocket implements AutoCloseable {
     static final int TP_MAC = 24;
     static final int TP_PKTTYPE = 58;
 
+    /** Which TPACKET ring layout receives frames. */
+    public enum RingVersion { V2, V3 }
+
+    static final int V2_STATUS = 0;
+    static final int V2_LEN = 4;
+    static final int V2_SNAPLEN = 8;
+    static final int V2_MAC = 12;
+    static final int V2_PKTTYPE = 42;
+    private static final int V2_BATCH = 64;
+
+    private final RingVersion version;
     private final int fd;
     private final int ifindex;
     private final int blockSize;
@@ -59,6 +80,15 @@ public final class PacketSocket implements AutoCloseable {
      * @param filter           classic BPF program (8-byte {@code sock_filter} entries) attached before bind
      */
     public PacketSocket(int ifindex, int blockSize, int blockCount, int blockTimeoutMs, MemorySegment filter) {
+        this(RingVersion.V3, ifindex, blockSize, blockCount, blockTimeoutMs, filter);
+    }
+
+    /**
+     * @param version  ring layout; for V2 every block holds one frame slot of {@code blockSize} bytes
+     */
+    public PacketSocket(RingVersion version, int ifindex, int blockSize, int blockCount, int blockTimeoutMs,
+                        MemorySegment filter) {
+        this.version = version;
         this.ifindex = ifindex;
         this.blockSize = blockSize;
         this.blockCount = blockCount;
@@ -68,8 +98,18 @@ public final class PacketSocket implements AutoCloseable {
         MemorySegment mapped = null;
         try {
             Libc.check("PACKET_VNET_HDR", Libc.setsockoptInt(fd, Libc.SOL_PACKET, Libc.PACKET_VNET_HDR, 1));
-            Libc.check("PACKET_VERSION", Libc.setsockoptInt(fd, Libc.SOL_PACKET, Libc.PACKET_VERSION, Libc.TPACKET_V3));
-            try (Arena arena = Arena.ofConfined()) {
+            Libc.check("PACKET_VERSION", Libc.setsockoptInt(fd, Libc.SOL_PACKET, Libc.PACKET_VERSION,
+                    version == RingVersion.V3 ? Libc.TPACKET_V3 : Libc.TPACKET_V2));
+            if (version == RingVersion.V2) {
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment req = arena.allocate(4 * 4L);
+                    req.set(JAVA_INT, 0, blockSize);
+                    req.set(JAVA_INT, 4, blockCount);
+                    req.set(JAVA_INT, 8, blockSize);
+                    req.set(JAVA_INT, 12, blockCount);
+                    Libc.check("PACKET_RX_RING", Libc.setsockopt(fd, Libc.SOL_PACKET, Libc.PACKET_RX_RING, req, 16));
+                }
+            } else try (Arena arena = Arena.ofConfined()) {
                 MemorySegment req = arena.allocate(7 * 4L);
                 int frameSize = 2048;
                 req.set(JAVA_INT, 0, blockSize);
@@ -133,6 +173,9 @@ public final class PacketSocket implements AutoCloseable {
      * @return number of frames visited
      */
     public int poll(FrameHandler handler, Runnable afterBlock, int maxBlocks) {
+        if (version == RingVersion.V2) {
+            return pollV2(handler, afterBlock, maxBlocks * V2_BATCH);
+        }
         int frames = 0;
         for (int b = 0; b < maxBlocks; b++) {
             long block = (long) nextBlock * blockSize;
@@ -164,6 +207,49 @@ public final class PacketSocket implements AutoCloseable {
             nextBlock = (nextBlock + 1) % blockCount;
         }
         return frames;
+    }
+
+    /**
+     * V2: frames are handed over one slot at a time. Up to {@link #V2_BATCH} slots are handled, then
+     * {@code afterBatch} flushes the transmit queues (which point into those slots) and only then are the
+     * slots given back.
+     */
+    private int pollV2(FrameHandler handler, Runnable afterBatch, int maxFrames) {
+        int frames = 0;
+        while (frames < maxFrames) {
+            int first = nextBlock;
+            int batch = 0;
+            while (batch < V2_BATCH) {
+                long slot = (long) nextBlock * blockSize;
+                if ((ring.get(JAVA_INT, slot + V2_STATUS) & TP_STATUS_USER) == 0) {
+                    break;
+                }
+                java.lang.invoke.VarHandle.acquireFence();
+                int snaplen = ring.get(JAVA_INT, slot + V2_SNAPLEN);
+                int wireLen = ring.get(JAVA_INT, slot + V2_LEN);
+                int mac = Short.toUnsignedInt(ring.get(JAVA_SHORT, slot + V2_MAC));
+                int pkttype = Byte.toUnsignedInt(ring.get(JAVA_BYTE, slot + V2_PKTTYPE));
+                if (pkttype != 4) { // PACKET_OUTGOING
+                    handler.onFrame(ring, slot + mac, snaplen, wireLen, this);
+                }
+                batch++;
+                nextBlock = (nextBlock + 1) % blockCount;
+            }
+            if (batch == 0) {
+                break;
+            }
+            afterBatch.run();
+            java.lang.invoke.VarHandle.releaseFence();
+            for (int i = 0, b = first; i < batch; i++, b = (b + 1) % blockCount) {
+                ring.set(JAVA_INT, (long) b * blockSize + V2_STATUS, TP_STATUS_KERNEL);
+            }
+            frames += batch;
+        }
+        return frames;
+    }
+
+    public RingVersion version() {
+        return version;
     }
 
     /** Sends one frame that starts with its virtio_net_hdr; returns bytes sent or -errno. */

@@ -138,7 +138,7 @@ class NetlinkTest {
                     ifindex + "|2|198.18.1.1|24|" + ifname,
                     ifindex + "|10|" + host("2001:db8::1") + "|64|null");
 
-            assertThat(out.get("route.onlink4")).containsExactly(ifindex + "|null|198.18.1.1|" + Netlink.RTN_UNICAST);
+            assertThat(out.get("route.onlink4")).containsExactly(ifindex + "|null|198.18.0.1|" + Netlink.RTN_UNICAST);
             assertThat(out.get("route.local4").getFirst()).endsWith("|null|198.18.0.1|" + Netlink.RTN_LOCAL);
             assertThat(out.get("route.gateway4"))
                     .containsExactly(ifindex + "|198.18.1.254|198.18.1.1|" + Netlink.RTN_UNICAST);
