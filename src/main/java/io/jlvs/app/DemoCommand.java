@@ -146,7 +146,17 @@ public final class DemoCommand implements Callable<Integer> {
             System.err.println("jlvs demo: --down needs the --prefix the bed was built with");
             return 2;
         }
-        List<String> gone = Testbed.destroy(prefix);
+        if (!Testbed.isRoot()) {
+            System.err.println("jlvs demo: must run as root (it deletes network namespaces)");
+            return 1;
+        }
+        List<String> gone;
+        try {
+            gone = Testbed.destroy(prefix);
+        } catch (IllegalArgumentException e) {
+            System.err.println("jlvs demo: " + e.getMessage());
+            return 2;
+        }
         if (gone.isEmpty()) {
             out.println("No namespaces named " + prefix + "* were found; nothing to do.");
         } else {

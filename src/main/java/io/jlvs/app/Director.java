@@ -7,6 +7,7 @@ import io.jlvs.control.ConfigSnapshot;
 import io.jlvs.control.ControlServer;
 import io.jlvs.control.ForwardMethod;
 import io.jlvs.control.Ipvs;
+import io.jlvs.control.ServiceConfig;
 import io.jlvs.control.Stats;
 import io.jlvs.forward.DataplaneConfig;
 import io.jlvs.forward.DestRuntime;
@@ -173,9 +174,10 @@ public final class Director implements AutoCloseable {
                     }
                     destsById.set(d.destId(), r);
                 }
-                services.add(new ServiceRuntime(s.serviceId(), s.config().key().protocol().number(), toInt(vip),
-                        s.config().key().port(), s.config().flags(),
-                        SchedulerRegistry.byName(s.config().scheduler()), dests.toArray(DestRuntime[]::new)));
+                ServiceConfig c = s.config();
+                services.add(new ServiceRuntime(s.serviceId(), c.key().protocol().number(), toInt(vip),
+                        c.key().port(), 0, c.flags(), c.persistenceTimeoutS(), c.persistent() ? c.netmask() : -1,
+                        SchedulerRegistry.byName(c.scheduler()), dests.toArray(DestRuntime[]::new)));
                 vips.add(toInt(vip));
             }
         }

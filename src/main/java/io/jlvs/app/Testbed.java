@@ -18,7 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -543,9 +545,13 @@ public final class Testbed implements AutoCloseable {
             try {
                 long leftNs = Math.max(1, deadlineNs - System.nanoTime());
                 h.onExit().get(leftNs, TimeUnit.NANOSECONDS);
-            } catch (Exception e) {
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // keep tearing down, but without waiting
+                h.destroyForcibly();
+            } catch (ExecutionException | TimeoutException e) {
                 if (h.isAlive()) {
-                    System.err.println("testbed: pid " + h.pid() + " ignored SIGTERM; sending SIGKILL");
+                    System.err.println("testbed: pid " + h.pid() + " ignored SIGTERM for "
+                            + STOP_GRACE.toSeconds() + " s; sending SIGKILL");
                     h.destroyForcibly();
                 }
             }

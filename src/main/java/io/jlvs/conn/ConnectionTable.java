@@ -395,6 +395,12 @@ public final class ConnectionTable implements AutoCloseable {
             if (expiresAtMs <= nowMs) {
                 listener.onExpire(s);
                 if (mem.get(INT, r + OFF_PREV_TIMER) == DETACHED) {
+                    long rearmedMs = mem.get(LONG, r + OFF_EXPIRES_AT_MS);
+                    if (rearmedMs > nowMs) {
+                        file(s, rearmedMs); // the listener kept it (a persistence template with live connections)
+                        refileBudget--;
+                        continue;
+                    }
                     release(s);
                 }
                 expired++;

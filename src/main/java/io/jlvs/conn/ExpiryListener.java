@@ -8,7 +8,9 @@ package io.jlvs.conn;
 public interface ExpiryListener {
     /**
      * Called with the slot of an expired connection. The record may be read; the listener must not create
-     * connections or touch other slots (removing this slot is harmless).
+     * connections or touch other slots (removing this slot is harmless). To keep the connection instead, re-arm
+     * it with {@link ConnectionTable#touch} to a time after now: it is then filed again, not freed (IPVS keeps
+     * a persistence template that still controls connections).
      */
     void onExpire(int slot);
 }

@@ -10,6 +10,7 @@ import io.jlvs.util.LongObjectMap;
 public final class DataplaneConfig {
     private final long version;
     private final ServiceRuntime[] services;
+    private final ServiceRuntime[] servicesById;
     private final LongObjectMap<ServiceRuntime> byKey;
     private final DestRuntime[] destsById;
     private final int[] vips;
@@ -23,8 +24,15 @@ public final class DataplaneConfig {
         this.vips = vips;
         this.interfaces = interfaces;
         this.byKey = new LongObjectMap<>(Math.max(4, services.length));
+        int maxId = 0;
         for (ServiceRuntime s : services) {
-            byKey.put(ServiceRuntime.key(s.protocol(), s.vip(), s.vport()), s);
+            byKey.put(s.fwmark() != 0 ? ServiceRuntime.fwmarkKey(s.fwmark())
+                    : ServiceRuntime.key(s.protocol(), s.vip(), s.vport()), s);
+            maxId = Math.max(maxId, s.serviceId());
+        }
+        this.servicesById = new ServiceRuntime[maxId + 1];
+        for (ServiceRuntime s : services) {
+            servicesById[s.serviceId()] = s;
         }
     }
 
@@ -38,6 +46,15 @@ public final class DataplaneConfig {
 
     public ServiceRuntime service(int protocol, int ipv4, int port) {
         return byKey.get(ServiceRuntime.key(protocol, ipv4, port));
+    }
+
+    public ServiceRuntime serviceByFwmark(int fwmark) {
+        return byKey.get(ServiceRuntime.fwmarkKey(fwmark));
+    }
+
+    /** The service with this id, or null once it was deleted. */
+    public ServiceRuntime serviceById(int serviceId) {
+        return serviceId < servicesById.length ? servicesById[serviceId] : null;
     }
 
     /** The real server with this id, or null once it was deleted. */

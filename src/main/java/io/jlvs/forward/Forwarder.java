@@ -47,6 +47,12 @@ public final class Forwarder implements FlowView {
     private static final int SCRATCH_FRAME = 128;
     private static final int SCRATCH_FRAMES = 256;
     private static final int EXPIRE_BUDGET = 4096;
+    /** Persistence templates are keyed with this bit on the protocol, apart from real flows. */
+    static final int TEMPLATE_PROTO = 0x80;
+    static final int TEMPLATE_NONE = 0;
+    static final int TEMPLATE_ASSURED = 1;
+    /** A template that expires while it still controls connections is kept this long (IPVS: 60 s). */
+    static final int TEMPLATE_KEEP_S = 60;
 
     private final ConnectionTable conns;
     private final NeighbourTable neighbours = new NeighbourTable(4096);
@@ -77,6 +83,8 @@ public final class Forwarder implements FlowView {
     private int flowDst;
     private int flowSport;
     private int flowDport;
+    private long flowNowMs;
+    private long expiryNowMs;
 
     public Forwarder(ConnectionTable conns, WorkerCounters counters, FrameSink sink, int maxIds) {
         this.conns = conns;
@@ -283,18 +291,33 @@ public final class Forwarder implements FlowView {
         flowDst = dst;
         flowSport = sport;
         flowDport = dport;
+        flowNowMs = nowMs;
         destView.service = svc;
-        int i = schedStates[svc.serviceId()].schedule(destView, this);
-        if (i < 0) {
-            drop(DropReason.NO_DESTINATION);
-            return -1;
+        DestRuntime d;
+        int template = -1;
+        if (svc.persistent()) {
+            template = persistenceTemplate(svc, proto, src, dst, dport, nowMs);
+            if (template < 0) {
+                return -1;
+            }
+            d = config.dest(conns.destId(template));
+        } else {
+            int i = schedStates[svc.serviceId()].schedule(destView, this);
+            if (i < 0) {
+                drop(DropReason.NO_DESTINATION);
+                return -1;
+            }
+            d = svc.dests()[i];
         }
-        DestRuntime d = svc.dests()[i];
         int flags = d.method() | ConnectionFlags.INACTIVE;
         if (d.method() != ConnectionFlags.FWD_MASQ) {
             flags |= ConnectionFlags.NOOUTPUT;
         }
-        int rport = d.port() == 0 ? dport : d.port();
+        if (svc.onePacket() && proto == Ipv4View.PROTO_UDP) {
+            flags |= ConnectionFlags.ONE_PACKET;
+        }
+        // the real server's port when the packet came to the service's port; else the packet's (fwmark, port 0)
+        int rport = d.port() != 0 && dport == svc.vport() ? d.port() : dport;
         int slot = conns.create(proto, src, sport, dst, dport, d.ipv4(), rport, flags, inIfindex, clientMac,
                 d.destId(), svc.serviceId(), nowMs);
         if (slot < 0) {
@@ -304,7 +327,84 @@ public final class Forwarder implements FlowView {
         bindDest(d);
         counters.addDest(d.destId(), WorkerCounters.CONNS, 1);
         counters.addService(svc.serviceId(), WorkerCounters.CONNS, 1);
+        if (template >= 0) {
+            // the connection is controlled by the template: it lives at least as long, re-armed on every new one
+            conns.clientMac(template, conns.clientMac(template) + 1);
+            conns.touch(template, nowMs, templateTimeoutMs(template));
+        }
         return slot;
+    }
+
+    /** Template key protocol: the connection's protocol with the high bit set, so no real flow can match it. */
+    private static int templateProtocol(ServiceRuntime svc, int proto) {
+        return TEMPLATE_PROTO | (svc.fwmark() != 0 ? 0 : proto);
+    }
+
+    /**
+     * IPVS persistence (ip_vs_sched_persist): one template per (client network, service); while it lives,
+     * new connections of that client go to its real server without asking the scheduler. Returns the
+     * template's slot, or -1 (counted) when no real server can be had.
+     *
+     * <p>Template record use: clientIp = client network, clientPort 0, vip/vport = service (fwmark: the mark,
+     * port 0), realIp/realPort = real server, clientMac = number of controlled connections, inIfindex =
+     * its timeout in seconds, state = 0 NONE / 1 ASSURED.
+     */
+    private int persistenceTemplate(ServiceRuntime svc, int proto, int src, int dst, int dport, long nowMs) {
+        int snet = src & svc.netmask();
+        int tproto = templateProtocol(svc, proto);
+        int tvip = svc.fwmark() != 0 ? svc.fwmark() : dst;
+        int tvport = svc.fwmark() != 0 || svc.vport() == 0 ? 0 : dport;
+        int t = conns.lookupIn(tproto, snet, 0, tvip, tvport);
+        if (t >= 0) {
+            DestRuntime td = config.dest(conns.destId(t));
+            if (td != null && inService(svc, td)) {
+                return t;
+            }
+            expireNow(t); // its real server left the service: schedule again
+        }
+        int i = schedStates[svc.serviceId()].schedule(destView, this);
+        if (i < 0) {
+            drop(DropReason.NO_DESTINATION);
+            return -1;
+        }
+        DestRuntime d = svc.dests()[i];
+        int templatePort = svc.fwmark() != 0 || svc.vport() == 0 ? 0 : d.port();
+        t = conns.create(tproto, snet, 0, tvip, tvport, d.ipv4(), templatePort,
+                ConnectionFlags.TEMPLATE | d.method(), Math.min(svc.persistTimeoutS(), 0xffff), 0L, d.destId(),
+                svc.serviceId(), nowMs);
+        if (t < 0) {
+            drop(DropReason.CONN_TABLE_FULL);
+            return -1;
+        }
+        conns.state(t, TEMPLATE_NONE);
+        conns.touch(t, nowMs, templateTimeoutMs(t));
+        counters.addDest(d.destId(), WorkerCounters.PERSIST, 1);
+        return t;
+    }
+
+    private long templateTimeoutMs(int template) {
+        return conns.inIfindex(template) * 1000L;
+    }
+
+    private static boolean inService(ServiceRuntime svc, DestRuntime d) {
+        for (DestRuntime x : svc.dests()) {
+            if (x == d) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The template controlling a connection of a persistent service, or -1. */
+    private int templateOf(int slot) {
+        ServiceRuntime svc = config.serviceById(conns.serviceId(slot));
+        if (svc == null || !svc.persistent()) {
+            return -1;
+        }
+        int proto = conns.protocol(slot);
+        return conns.lookupIn(templateProtocol(svc, proto), conns.clientIp(slot) & svc.netmask(), 0,
+                svc.fwmark() != 0 ? svc.fwmark() : conns.vip(slot),
+                svc.fwmark() != 0 || svc.vport() == 0 ? 0 : conns.vport(slot));
     }
 
     /** A new connection counts as inactive first (it has not made its first transition yet). */
@@ -315,10 +415,28 @@ public final class Forwarder implements FlowView {
         }
     }
 
-    /** Expiry: the connection leaves its real server's counts; the overload flag may clear. */
+    /**
+     * Expiry: the connection leaves its real server's counts; the overload flag may clear; its template
+     * controls one fewer. A template that still controls connections is kept for another 60 s (its timeout
+     * from then on), as IPVS does.
+     */
     private void unbindDest(int slot) {
         int destId = conns.destId(slot);
-        boolean inactive = (conns.flags(slot) & ConnectionFlags.INACTIVE) != 0;
+        int flags = conns.flags(slot);
+        if ((flags & ConnectionFlags.TEMPLATE) != 0) {
+            if (conns.clientMac(slot) > 0) {
+                conns.inIfindex(slot, TEMPLATE_KEEP_S);
+                conns.touch(slot, expiryNowMs, TEMPLATE_KEEP_S * 1000L);
+                return;
+            }
+            counters.addDest(destId, WorkerCounters.PERSIST, -1);
+            return;
+        }
+        int template = templateOf(slot);
+        if (template >= 0 && conns.clientMac(template) > 0) {
+            conns.clientMac(template, conns.clientMac(template) - 1);
+        }
+        boolean inactive = (flags & ConnectionFlags.INACTIVE) != 0;
         counters.addDest(destId, inactive ? WorkerCounters.INACTIVE : WorkerCounters.ACTIVE, -1);
         DestRuntime d = config.dest(destId);
         if (d == null || !overloaded[destId]) {
@@ -342,8 +460,13 @@ public final class Forwarder implements FlowView {
         return counters.dest(destId, WorkerCounters.ACTIVE) + counters.dest(destId, WorkerCounters.INACTIVE);
     }
 
+    /** Removes a connection at once (reuse, one-packet, an invalid template): counts released, template kept. */
     private void expireNow(int slot) {
-        unbindDest(slot);
+        if ((conns.flags(slot) & ConnectionFlags.TEMPLATE) != 0) {
+            counters.addDest(conns.destId(slot), WorkerCounters.PERSIST, -1);
+        } else {
+            unbindDest(slot);
+        }
         conns.remove(slot);
     }
 
@@ -368,9 +491,22 @@ public final class Forwarder implements FlowView {
                     counters.addDest(destId, WorkerCounters.INACTIVE, 1);
                 }
                 state = next;
+                if (next == TcpState.ESTABLISHED) {
+                    assure(slot);
+                }
             }
+        } else if (direction == TcpStateMachine.OUTPUT) {
+            assure(slot); // a UDP reply
         }
         conns.touch(slot, nowMs, timeouts.timeoutMs(proto, state));
+    }
+
+    /** Marks the connection's persistence template ASSURED (a controlled connection got established). */
+    private void assure(int slot) {
+        int t = templateOf(slot);
+        if (t >= 0) {
+            conns.state(t, TEMPLATE_ASSURED);
+        }
     }
 
     private int inbound(MemorySegment seg, long mac, int snapLen, int wireLen, int slot, int proto,
@@ -409,6 +545,9 @@ public final class Forwarder implements FlowView {
         eth.dstMac(nextHopMac);
         eth.srcMac(interfacesByIndex[d.outIfindex()].mac());
         sink.send(d.outIfindex(), seg, mac - VNET, snapLen + VNET);
+        if ((flags & ConnectionFlags.ONE_PACKET) != 0) {
+            expireNow(slot); // one-packet scheduling: the entry served this datagram only
+        }
         return FORWARDED;
     }
 
@@ -559,6 +698,7 @@ public final class Forwarder implements FlowView {
 
     /** Expires idle connections and keeps real servers' MACs resolved; call every few milliseconds. */
     public int housekeeping(long nowMs) {
+        expiryNowMs = nowMs;
         int expired = conns.expire(nowMs, onExpire, EXPIRE_BUDGET);
         for (DestRuntime d : config.destsById()) {
             if (d != null && d.outIfindex() != 0) {
@@ -609,6 +749,11 @@ public final class Forwarder implements FlowView {
         return flowDport;
     }
 
+    @Override
+    public long nowMs() {
+        return flowNowMs;
+    }
+
     /** The scheduler's view of one service's real servers, over this worker's counters. */
     private final class DestView implements DestinationView {
         ServiceRuntime service;
@@ -641,6 +786,16 @@ public final class Forwarder implements FlowView {
         @Override
         public int inactiveConns(int i) {
             return (int) counters.dest(service.dests()[i].destId(), WorkerCounters.INACTIVE);
+        }
+
+        @Override
+        public int persistentConns(int i) {
+            return (int) counters.dest(service.dests()[i].destId(), WorkerCounters.PERSIST);
+        }
+
+        @Override
+        public int serviceFlags() {
+            return service.flags();
         }
     }
 

@@ -19,4 +19,14 @@ public interface DestinationView {
     int activeConns(int i);
 
     int inactiveConns(int i);
+
+    /** Persistent connections counted on the i-th real server (templates; used by ovf/lblc-style rules). */
+    default int persistentConns(int i) {
+        return 0;
+    }
+
+    /** The service's flags ({@code ServiceConfig.F_SCHED1..3}: sh/mh fallback and port hashing). */
+    default int serviceFlags() {
+        return 0;
+    }
 }

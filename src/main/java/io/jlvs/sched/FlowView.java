@@ -9,4 +9,9 @@ public interface FlowView {
     int srcPort();
 
     int dstPort();
+
+    /** The worker's clock (lblc/lblcr entry expiry); never read from the system clock in a scheduler. */
+    default long nowMs() {
+        return 0;
+    }
 }

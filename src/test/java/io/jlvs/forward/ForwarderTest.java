@@ -3,6 +3,7 @@ package io.jlvs.forward;
 import io.jlvs.conn.ConnectionFlags;
 import io.jlvs.conn.ConnectionTable;
 import io.jlvs.conn.TcpState;
+import io.jlvs.control.ServiceConfig;
 import io.jlvs.packet.TcpView;
 import io.jlvs.sched.SchedulerRegistry;
 import io.jlvs.stats.DropReason;
@@ -84,6 +85,31 @@ class ForwarderTest {
         process(PacketBuilder.arpReply(RS1_MAC, RS1, LB_SMAC, "198.19.0.1").vnetHeader(), ETH1);
         process(PacketBuilder.arpReply(RS2_MAC, RS2, LB_SMAC, "198.19.0.1").vnetHeader(), ETH1);
         sent.clear();
+    }
+
+    /** A persistent (-p 300 -M 255.255.255.0) rr service with rs1 and rs2, and a one-packet UDP service. */
+    void configurePersistent() {
+        DestRuntime rs1 = new DestRuntime(1, ip(RS1), 80, ConnectionFlags.FWD_DROUTE, 1, 0, 0, ETH1, ip(RS1));
+        DestRuntime rs2 = new DestRuntime(2, ip(RS2), 80, ConnectionFlags.FWD_DROUTE, 1, 0, 0, ETH1, ip(RS2));
+        DestRuntime u1 = new DestRuntime(3, ip(RS1), 53, ConnectionFlags.FWD_DROUTE, 1, 0, 0, ETH1, ip(RS1));
+        DestRuntime u2 = new DestRuntime(4, ip(RS2), 53, ConnectionFlags.FWD_DROUTE, 1, 0, 0, ETH1, ip(RS2));
+        ServiceRuntime svc = new ServiceRuntime(1, 6, ip(VIP), 80, 0, ServiceConfig.F_PERSISTENT, 300, ip("255.255.255.0"),
+                SchedulerRegistry.byName("rr"), new DestRuntime[] {rs2, rs1});
+        ServiceRuntime ops = new ServiceRuntime(2, 17, ip(VIP), 53, 0, ServiceConfig.F_ONEPACKET, 0, -1,
+                SchedulerRegistry.byName("rr"), new DestRuntime[] {u2, u1});
+        forwarder.apply(new DataplaneConfig(1, new ServiceRuntime[] {svc, ops}, new DestRuntime[] {null, rs1, rs2, u1, u2},
+                new int[] {ip(VIP)}, new ServedInterface[] {
+                    new ServedInterface(ETH0, "eth0", mac(LB_CMAC), ip("198.18.0.1"), 1500),
+                    new ServedInterface(ETH1, "eth1", mac(LB_SMAC), ip("198.19.0.1"), 1500)}));
+        process(PacketBuilder.arpReply(RS1_MAC, RS1, LB_SMAC, "198.19.0.1").vnetHeader(), ETH1);
+        process(PacketBuilder.arpReply(RS2_MAC, RS2, LB_SMAC, "198.19.0.1").vnetHeader(), ETH1);
+        sent.clear();
+    }
+
+    long sentToMac() {
+        byte[] b = sent.getLast().bytes();
+        return MemorySegment.ofArray(b).get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 10)
+                >>> 16;
     }
 
     int process(PacketBuilder frame, int ifindex) {
@@ -248,6 +274,55 @@ class ForwarderTest {
         assertThat(counters.drops(DropReason.BAD_IPV4_VERSION)).isEqualTo(1);
         assertThat(counters.drops(DropReason.BAD_TCP_DATA_OFFSET)).isEqualTo(1);
         assertThat(counters.drops(DropReason.TRUNCATED_ETHERNET)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldKeepClientNetworkOnOneServerWhenPersistent() {
+        configurePersistent();
+        process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).tcp(40000, 80).flags(TcpView.SYN), ETH0);
+        long first = sentToMac();
+        for (int port = 40001; port < 40006; port++) {
+            // same /24, other ports and hosts: rr alone would alternate
+            process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4("198.18.0." + (port - 39990), VIP)
+                    .tcp(port, 80).flags(TcpView.SYN), ETH0);
+            assertThat(sentToMac()).isEqualTo(first);
+        }
+        // another /24 is scheduled anew: rr moves on
+        process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4("198.19.5.2", VIP).tcp(40000, 80)
+                .flags(TcpView.SYN), ETH0);
+        assertThat(sentToMac()).isNotEqualTo(first);
+        assertThat(counters.dest(2, WorkerCounters.PERSIST) + counters.dest(1, WorkerCounters.PERSIST)).isEqualTo(2);
+    }
+
+    @Test
+    void shouldKeepTemplateWhileItControlsConnections() {
+        configurePersistent();
+        process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).tcp(40000, 80).flags(TcpView.SYN), ETH0);
+        process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).tcp(40000, 80).flags(TcpView.ACK), ETH0);
+        assertThat(conns.size()).isEqualTo(2); // connection + template
+
+        // the template's 300 s run out while the connection (ESTABLISHED, 900 s) lives: kept for 60 s more
+        forwarder.housekeeping(NOW_MS + 301_000);
+        assertThat(conns.size()).isEqualTo(2);
+        // when the connection is gone too, the template goes at its next expiry
+        forwarder.housekeeping(NOW_MS + 901_000);
+        forwarder.housekeeping(NOW_MS + 1_000_000);
+        assertThat(conns.size()).isZero();
+        assertThat(counters.dest(2, WorkerCounters.PERSIST)).isZero();
+    }
+
+    @Test
+    void shouldScheduleEveryDatagramWhenOnePacket() {
+        configurePersistent();
+        List<Long> macs = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).udp(5353, 53).payload("q"), ETH0);
+            macs.add(sentToMac());
+        }
+        assertThat(macs).containsExactly(mac(RS2_MAC), mac(RS1_MAC), mac(RS2_MAC), mac(RS1_MAC));
+        assertThat(conns.size()).isZero();
+        assertThat(counters.service(2, WorkerCounters.CONNS)).isEqualTo(4);
+        assertThat(counters.dest(3, WorkerCounters.INACTIVE) + counters.dest(4, WorkerCounters.INACTIVE)).isZero();
     }
 
     @Test
