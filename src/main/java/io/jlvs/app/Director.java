@@ -7,6 +7,9 @@ import io.jlvs.control.ConfigSnapshot;
 import io.jlvs.control.ControlServer;
 import io.jlvs.control.ForwardMethod;
 import io.jlvs.control.Ipvs;
+import io.jlvs.control.MarkRule;
+import io.jlvs.forward.MarkRuleRuntime;
+import io.jlvs.io.linux.Libc;
 import io.jlvs.control.ServiceConfig;
 import io.jlvs.control.Stats;
 import io.jlvs.forward.DataplaneConfig;
@@ -123,14 +126,32 @@ public final class Director implements AutoCloseable {
         List<SocketFilter.Match> matches = new ArrayList<>();
         Set<NftGuard.Entry> services = new LinkedHashSet<>();
         Set<NftGuard.Entry> natReals = new LinkedHashSet<>();
+        Set<NftGuard.Entry> marked = new LinkedHashSet<>();
+        for (MarkRuleRuntime r : config.marks()) {
+            matches.add(new SocketFilter.Match(false, r.network(), r.mask(), r.protocol(), r.portLow(), r.portHigh()));
+            String net = ipString(r.network()) + "/" + Integer.bitCount(r.mask());
+            String ports = r.portLow() == r.portHigh() ? "" + r.portLow() : r.portLow() + "-" + r.portHigh();
+            for (int proto : r.protocol() == 0 ? new int[] {6, 17} : new int[] {r.protocol()}) {
+                marked.add(new NftGuard.Entry(net, proto, ports));
+            }
+        }
         for (ServiceRuntime s : config.services()) {
-            matches.add(new SocketFilter.Match(false, s.vip(), s.protocol(), s.vport()));
-            services.add(new NftGuard.Entry(ipString(s.vip()), s.protocol(), s.vport()));
+            if (s.fwmark() == 0) {
+                matches.add(new SocketFilter.Match(false, s.vip(), s.protocol(), s.vport()));
+                services.add(new NftGuard.Entry(ipString(s.vip()), s.protocol(), s.vport()));
+            }
             for (DestRuntime d : s.dests()) {
                 if (d.method() == ConnectionFlags.FWD_MASQ) {
+                    // a fwmark service's NAT real servers answer from the packets' own ports: their whole range
+                    boolean anyPort = d.port() == 0 || s.fwmark() != 0;
                     int port = d.port() == 0 ? s.vport() : d.port();
-                    if (natReals.add(new NftGuard.Entry(ipString(d.ipv4()), s.protocol(), port))) {
-                        matches.add(new SocketFilter.Match(true, d.ipv4(), s.protocol(), port));
+                    for (int proto : s.protocol() == 0 ? new int[] {6, 17} : new int[] {s.protocol()}) {
+                        NftGuard.Entry e = new NftGuard.Entry(ipString(d.ipv4()), proto, anyPort ? "1-65535" : "" + port);
+                        if (natReals.add(e)) {
+                            matches.add(anyPort
+                                    ? new SocketFilter.Match(true, d.ipv4(), -1, proto, 1, 65535)
+                                    : new SocketFilter.Match(true, d.ipv4(), proto, port));
+                        }
                     }
                 }
             }
@@ -145,7 +166,7 @@ public final class Director implements AutoCloseable {
             s.attachFilter(filter);
         }
         try {
-            guard.apply(served.stream().map(ServedInterface::name).toList(), services, natReals);
+            guard.apply(served.stream().map(ServedInterface::name).toList(), services, natReals, marked);
         } catch (IOException e) {
             LOG.log(Logger.Level.ERROR, "kernel guard not installed: " + e.getMessage());
         }
@@ -155,11 +176,15 @@ public final class Director implements AutoCloseable {
         List<ServiceRuntime> services = new ArrayList<>();
         List<DestRuntime> destsById = new ArrayList<>();
         Set<Integer> vips = new LinkedHashSet<>();
+        List<MarkRuleRuntime> marks = new ArrayList<>();
         try (Netlink nl = Netlink.open()) {
             for (ConfigSnapshot.Service s : snap.services()) {
-                if (s.config().key().isFwmark() || !(s.config().key().address() instanceof Inet4Address vip)) {
-                    LOG.log(Logger.Level.WARNING, "service " + s.config().key()
-                            + " is kept in the table but not forwarded yet (IPv4 address services only)");
+                ServiceConfig c = s.config();
+                boolean fwmark = c.key().isFwmark();
+                if ((fwmark && c.key().af() != Libc.AF_INET)
+                        || (!fwmark && !(c.key().address() instanceof Inet4Address))) {
+                    LOG.log(Logger.Level.WARNING, "service " + c.key()
+                            + " is kept in the table but not forwarded yet (IPv4 services only)");
                     continue;
                 }
                 List<DestRuntime> dests = new ArrayList<>();
@@ -174,16 +199,27 @@ public final class Director implements AutoCloseable {
                     }
                     destsById.set(d.destId(), r);
                 }
-                ServiceConfig c = s.config();
-                services.add(new ServiceRuntime(s.serviceId(), c.key().protocol().number(), toInt(vip),
-                        c.key().port(), 0, c.flags(), c.persistenceTimeoutS(), c.persistent() ? c.netmask() : -1,
+                int vip = fwmark ? 0 : toInt(c.key().address());
+                services.add(new ServiceRuntime(s.serviceId(), fwmark ? 0 : c.key().protocol().number(), vip,
+                        c.key().port(), c.key().fwmark(), c.flags(), c.persistenceTimeoutS(),
+                        c.persistent() ? c.netmask() : -1,
                         SchedulerRegistry.byName(c.scheduler()), dests.toArray(DestRuntime[]::new)));
-                vips.add(toInt(vip));
+                if (!fwmark) {
+                    vips.add(vip);
+                }
+            }
+        }
+        for (MarkRule r : snap.marks()) {
+            int mask = r.prefixLength() == 0 ? 0 : -1 << (32 - r.prefixLength());
+            marks.add(new MarkRuleRuntime(toInt(r.address()) & mask, mask,
+                    r.protocol() == null ? 0 : r.protocol().number(), r.portLow(), r.portHigh(), r.mark()));
+            if (r.prefixLength() == 32) {
+                vips.add(toInt(r.address())); // a single marked address is a VIP: jlvs answers ARP for it
             }
         }
         return new DataplaneConfig(snap.version(), services.toArray(ServiceRuntime[]::new),
                 destsById.toArray(DestRuntime[]::new), vips.stream().mapToInt(Integer::intValue).toArray(),
-                served.toArray(ServedInterface[]::new));
+                served.toArray(ServedInterface[]::new), marks.toArray(MarkRuleRuntime[]::new));
     }
 
     private DestRuntime destRuntime(Netlink nl, ConfigSnapshot.Dest d) {

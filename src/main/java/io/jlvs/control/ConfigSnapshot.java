@@ -6,12 +6,12 @@ import java.util.List;
  * The whole service table as the control plane publishes it to the data plane after every change:
  * immutable, with the stable ids the workers index their counters by.
  */
-public record ConfigSnapshot(long version, List<Service> services) {
+public record ConfigSnapshot(long version, List<Service> services, List<MarkRule> marks) {
     /** A service with its id and its real servers in the kernel's list order (newest first). */
     public record Service(int serviceId, ServiceConfig config, List<Dest> dests) {}
 
     /** A real server with its stable id. */
     public record Dest(int destId, DestConfig config) {}
 
-    public static final ConfigSnapshot EMPTY = new ConfigSnapshot(0, List.of());
+    public static final ConfigSnapshot EMPTY = new ConfigSnapshot(0, List.of(), List.of());
 }

@@ -25,9 +25,18 @@ public final class ControlProtocol {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Request(String op, ServiceConfig service, ServiceKey key, DestConfig dest,
-                          InetAddress address, Integer port) {
+                          InetAddress address, Integer port, MarkRule mark) {
+        public Request(String op, ServiceConfig service, ServiceKey key, DestConfig dest, InetAddress address,
+                       Integer port) {
+            this(op, service, key, dest, address, port, null);
+        }
+
         public static Request of(String op) {
-            return new Request(op, null, null, null, null, null);
+            return new Request(op, null, null, null, null, null, null);
+        }
+
+        public static Request mark(String op, MarkRule rule) {
+            return new Request(op, null, null, null, null, null, rule);
         }
     }
 

@@ -107,6 +107,9 @@ public final class ControlServer implements AutoCloseable {
                 case "deleteDest" -> { ipvs.deleteDest(req.key(), req.address(), req.port() == null ? 0 : req.port()); yield null; }
                 case "services" -> ipvs.services();
                 case "service" -> ipvs.service(req.key());
+                case "addMark" -> { ipvs.addMarkRule(req.mark()); yield null; }
+                case "deleteMark" -> { ipvs.deleteMarkRule(req.mark()); yield null; }
+                case "marks" -> ipvs.markRules();
                 default -> {
                     Function<ControlProtocol.Request, Object> h = extraOps.get(req.op());
                     if (h == null) {

@@ -28,6 +28,7 @@ public final class Ipvs implements IpvsApi {
     public static final int MAX_IDS = 1 << 16;
 
     private final Map<ServiceKey, ServiceEntry> services = new LinkedHashMap<>();
+    private final List<MarkRule> marks = new ArrayList<>();
     private final List<Consumer<ConfigSnapshot>> listeners = new ArrayList<>();
     private final IdPool destIds = new IdPool();
     private final IdPool serviceIds = new IdPool();
@@ -179,6 +180,27 @@ public final class Ipvs implements IpvsApi {
         publish();
     }
 
+    /** Appends a marking rule (the data plane's counterpart of an iptables MARK rule). */
+    public synchronized void addMarkRule(MarkRule rule) throws IpvsException {
+        rule.validated();
+        if (marks.contains(rule)) {
+            throw new IpvsException(Errno.EEXIST, "rule exists: " + rule.describe());
+        }
+        marks.add(rule);
+        publish();
+    }
+
+    public synchronized void deleteMarkRule(MarkRule rule) throws IpvsException {
+        if (!marks.remove(rule)) {
+            throw new IpvsException(Errno.ENOENT, "no such rule: " + rule.describe());
+        }
+        publish();
+    }
+
+    public synchronized List<MarkRule> markRules() {
+        return List.copyOf(marks);
+    }
+
     @Override
     public synchronized List<ServiceInfo> services() {
         List<ServiceInfo> out = new ArrayList<>(services.size());
@@ -269,7 +291,7 @@ public final class Ipvs implements IpvsApi {
             }
             list.add(new ConfigSnapshot.Service(e.serviceId, e.config, List.copyOf(dests)));
         }
-        snapshot = new ConfigSnapshot(++version, List.copyOf(list));
+        snapshot = new ConfigSnapshot(++version, List.copyOf(list), List.copyOf(marks));
         for (Consumer<ConfigSnapshot> l : listeners) {
             l.accept(snapshot);
         }

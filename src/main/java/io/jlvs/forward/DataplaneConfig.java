@@ -15,10 +15,17 @@ public final class DataplaneConfig {
     private final DestRuntime[] destsById;
     private final int[] vips;
     private final ServedInterface[] interfaces;
+    private final MarkRuleRuntime[] marks;
 
     public DataplaneConfig(long version, ServiceRuntime[] services, DestRuntime[] destsById, int[] vips,
                            ServedInterface[] interfaces) {
+        this(version, services, destsById, vips, interfaces, new MarkRuleRuntime[0]);
+    }
+
+    public DataplaneConfig(long version, ServiceRuntime[] services, DestRuntime[] destsById, int[] vips,
+                           ServedInterface[] interfaces, MarkRuleRuntime[] marks) {
         this.version = version;
+        this.marks = marks;
         this.services = services;
         this.destsById = destsById;
         this.vips = vips;
@@ -46,6 +53,20 @@ public final class DataplaneConfig {
 
     public ServiceRuntime service(int protocol, int ipv4, int port) {
         return byKey.get(ServiceRuntime.key(protocol, ipv4, port));
+    }
+
+    /** The mark jlvs's marking rules give this packet (first match), or 0. */
+    public int mark(int protocol, int dst, int dport) {
+        for (MarkRuleRuntime r : marks) {
+            if (r.matches(protocol, dst, dport)) {
+                return r.mark();
+            }
+        }
+        return 0;
+    }
+
+    public MarkRuleRuntime[] marks() {
+        return marks;
     }
 
     public ServiceRuntime serviceByFwmark(int fwmark) {

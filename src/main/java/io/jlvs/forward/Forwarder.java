@@ -253,7 +253,12 @@ public final class Forwarder implements FlowView {
             slot = -1;
         }
         if (slot < 0) {
-            ServiceRuntime svc = config.service(proto, dst, dport);
+            // firewall-mark services first, then (protocol, address, port), as ip_vs_service_find
+            int fwmark = config.mark(proto, dst, dport);
+            ServiceRuntime svc = fwmark != 0 ? config.serviceByFwmark(fwmark) : null;
+            if (svc == null) {
+                svc = config.service(proto, dst, dport);
+            }
             if (svc != null) {
                 if (proto == Ipv4View.PROTO_TCP && !syn) {
                     return drop(DropReason.NO_CONNECTION);
@@ -272,8 +277,8 @@ public final class Forwarder implements FlowView {
         if (slot >= 0) {
             return outbound(seg, mac, snapLen, wireLen, slot, proto, tcpFlags, nowMs);
         }
-        if (isLocal(dst)) {
-            return ignore(); // e.g. a health check reply to the director itself
+        if (isLocal(dst) || config.isVip(dst)) {
+            return ignore(); // a health check reply to the director itself; a VIP port no service has
         }
         return drop(DropReason.NAT_REPLY_NO_CONNECTION);
     }

@@ -1,5 +1,6 @@
 package io.jlvs.ipvsadm;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,7 +20,7 @@ final class RestoreReader {
     private final PushbackInputStream in;
 
     RestoreReader(InputStream in) {
-        this.in = new PushbackInputStream(in, 1);
+        this.in = new PushbackInputStream(new BufferedInputStream(in), 1);
     }
 
     /** The next line's tokens (possibly empty), or null at the end of the input. */

@@ -326,6 +326,37 @@ class ForwarderTest {
     }
 
     @Test
+    void shouldSendPorts80And443OfOneClientToOneServerWhenFwmarkPersistent() {
+        DestRuntime rs1 = new DestRuntime(1, ip(RS1), 0, ConnectionFlags.FWD_DROUTE, 1, 0, 0, ETH1, ip(RS1));
+        DestRuntime rs2 = new DestRuntime(2, ip(RS2), 0, ConnectionFlags.FWD_DROUTE, 1, 0, 0, ETH1, ip(RS2));
+        ServiceRuntime svc = new ServiceRuntime(1, 0, 0, 0, 1, ServiceConfig.F_PERSISTENT, 300, -1,
+                SchedulerRegistry.byName("rr"), new DestRuntime[] {rs2, rs1});
+        forwarder.apply(new DataplaneConfig(1, new ServiceRuntime[] {svc}, new DestRuntime[] {null, rs1, rs2},
+                new int[] {ip(VIP)}, new ServedInterface[] {
+                    new ServedInterface(ETH0, "eth0", mac(LB_CMAC), ip("198.18.0.1"), 1500),
+                    new ServedInterface(ETH1, "eth1", mac(LB_SMAC), ip("198.19.0.1"), 1500)},
+                new MarkRuleRuntime[] {new MarkRuleRuntime(ip(VIP), -1, 6, 80, 80, 1),
+                    new MarkRuleRuntime(ip(VIP), -1, 6, 443, 443, 1)}));
+        process(PacketBuilder.arpReply(RS1_MAC, RS1, LB_SMAC, "198.19.0.1").vnetHeader(), ETH1);
+        process(PacketBuilder.arpReply(RS2_MAC, RS2, LB_SMAC, "198.19.0.1").vnetHeader(), ETH1);
+        sent.clear();
+
+        process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).tcp(40000, 80).flags(TcpView.SYN), ETH0);
+        long server = sentToMac();
+        process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).tcp(40001, 443).flags(TcpView.SYN), ETH0);
+        assertThat(sentToMac()).isEqualTo(server);
+        // another client is scheduled anew (rr moves on); an unmarked port is not served
+        process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4("198.18.0.3", VIP).tcp(40000, 443)
+                .flags(TcpView.SYN), ETH0);
+        assertThat(sentToMac()).isNotEqualTo(server);
+        sent.clear();
+        int verdict = process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).tcp(40002, 22)
+                .flags(TcpView.SYN), ETH0);
+        assertThat(verdict).isNotEqualTo(Forwarder.FORWARDED);
+        assertThat(sent).isEmpty();
+    }
+
+    @Test
     void shouldExpireConnectionAndReleaseCountsWhenIdle() {
         configure(ConnectionFlags.FWD_DROUTE, 80, 80, "rr");
         process(clientSyn(), ETH0); // SYN_RECV: 60 s

@@ -25,14 +25,14 @@ class IpvsadmRestoreTest {
     }
 
     @Test
-    void shouldContinueAfterPoptErrors() {
+    void shouldContinueWhenALineHasAPoptError() {
         Cli.Result r = cli.restore("-A -t 10.0.0.1:80 --foo\n-A -t 10.0.0.2:80\n");
         assertThat(r).isEqualTo(new Cli.Result(0, "", "--foo: unknown option\n"));
         assertThat(cli.saved()).isEqualTo("-A -t 10.0.0.2:80 -s wlc\n");
     }
 
     @Test
-    void shouldStopWithTheFirstLocalError() {
+    void shouldStopWhenALineFailsLocally() {
         Cli.Result r = cli.restore("-A -t 10.0.0.1:80\n-A -t 10.0.0.2:80 -w 1\n-A -t 10.0.0.3:80\n");
         assertThat(r).isEqualTo(new Cli.Result(2, "", "Illegal 'weight' option with the 'add-service' command\n"));
         assertThat(cli.saved()).isEqualTo("-A -t 10.0.0.1:80 -s wlc\n");
@@ -49,7 +49,7 @@ class IpvsadmRestoreTest {
     }
 
     @Test
-    void shouldDropIpvsadmTokensAndBlankLinesAnywhere() {
+    void shouldDropIpvsadmTokensAndBlankLinesWhenPresent() {
         Cli.Result r = cli.restore("ipvsadm -A -t 10.0.0.1:80\n\n   \nipvsadm\n-A ipvsadm -t\t10.0.0.2:80 ipvsadm\r\n");
         assertThat(r).isEqualTo(new Cli.Result(0, "", ""));
         assertThat(cli.saved()).isEqualTo("-A -t 10.0.0.1:80 -s wlc\n-A -t 10.0.0.2:80 -s wlc\n");
@@ -67,7 +67,7 @@ class IpvsadmRestoreTest {
     }
 
     @Test
-    void shouldRefuseANestedRestore() {
+    void shouldRefuseWhenRestoreIsNested() {
         Cli.Result r = cli.restore("-A -t 10.0.0.1:80\n-R\n-A -t 10.0.0.2:80\n");
         assertThat(r.status()).isEqualTo(255);
         assertThat(r.err()).isEqualTo("Try `ipvsadm -h' or 'ipvsadm --help' for more information.\n");
@@ -83,7 +83,7 @@ class IpvsadmRestoreTest {
     }
 
     @Test
-    void shouldPrintListingsWhenLinesList() {
+    void shouldPrintListingsWhenALineLists() {
         Cli.Result r = cli.restore("-A -t 10.0.0.1:80\n-Ln\n");
         assertThat(r.out()).endsWith("TCP  10.0.0.1:80 wlc\n");
     }

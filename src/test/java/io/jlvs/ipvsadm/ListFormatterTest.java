@@ -36,7 +36,7 @@ class ListFormatterTest {
     }
 
     @Test
-    void shouldNameSchedulerFlagsByScheduler() {
+    void shouldNameSchedulerFlagsWhenSchedulerIsShOrMh() {
         assertThat(ListFormatter.schedFlags("sh", 0x38)).isEqualTo("sh-fallback,sh-port");
         assertThat(ListFormatter.schedFlags("mh", 0x10)).isEqualTo("mh-port");
         assertThat(ListFormatter.schedFlags("sh", 0x20)).isEmpty();

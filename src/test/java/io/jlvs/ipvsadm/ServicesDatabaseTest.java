@@ -10,7 +10,7 @@ class ServicesDatabaseTest {
     final ServicesDatabase db = ServicesDatabase.parse(TestNames.SERVICES);
 
     @Test
-    void shouldFindNamesAndAliasesPerProtocol() {
+    void shouldFindNamesAndAliasesWhenProtocolMatches() {
         assertThat(db.portOf("http", "tcp")).isEqualTo(80);
         assertThat(db.portOf("www", "tcp")).isEqualTo(80);
         assertThat(db.portOf("webcache", "tcp")).isEqualTo(8080);

@@ -17,8 +17,10 @@ import java.util.concurrent.TimeUnit;
  * table netdev jlvs {
  *   set services { type ipv4_addr . inet_proto . inet_service }   # VIP . proto . port
  *   set natreal  { type ipv4_addr . inet_proto . inet_service }   # real server of a NAT service
+ *   set marked   { … flags interval }                            # jlvs fwmark rules: net . proto . ports
  *   chain in_eth0 { type filter hook ingress device "eth0" priority -500; policy accept;
  *     ip daddr . meta l4proto . th dport @services drop
+ *     ip daddr . meta l4proto . th dport @marked drop
  *     ip saddr . meta l4proto . th sport @natreal fib daddr type != local drop }
  * }
  * </pre>
@@ -31,31 +33,44 @@ public final class NftGuard implements AutoCloseable {
     private static final Logger LOG = System.getLogger("jlvs.guard");
     public static final String TABLE = "jlvs";
 
-    /** An (IPv4 address, IP protocol, port) triple. */
-    public record Entry(String ipv4, int protocol, int port) {}
+    /** An (IPv4 address or network, IP protocol, port or port range) element. */
+    public record Entry(String ipv4, int protocol, String port) {
+        public Entry(String ipv4, int protocol, int port) {
+            this(ipv4, protocol, Integer.toString(port));
+        }
+    }
 
     private boolean installed;
 
     /** Installs or replaces the guard. */
     public synchronized void apply(Collection<String> interfaces, Collection<Entry> services,
                                    Collection<Entry> natReals) throws IOException {
-        nft(render(interfaces, services, natReals));
+        apply(interfaces, services, natReals, List.of());
+    }
+
+    /** Installs or replaces the guard; {@code marked} are the networks/port ranges of jlvs's marking rules. */
+    public synchronized void apply(Collection<String> interfaces, Collection<Entry> services,
+                                   Collection<Entry> natReals, Collection<Entry> marked) throws IOException {
+        nft(render(interfaces, services, natReals, marked));
         installed = true;
     }
 
     /** The ruleset text, one transaction: create-if-missing, delete, create. */
-    static String render(Collection<String> interfaces, Collection<Entry> services, Collection<Entry> natReals) {
+    static String render(Collection<String> interfaces, Collection<Entry> services, Collection<Entry> natReals,
+                         Collection<Entry> marked) {
         StringBuilder sb = new StringBuilder();
         sb.append("table netdev ").append(TABLE).append('\n');
         sb.append("delete table netdev ").append(TABLE).append('\n');
         sb.append("table netdev ").append(TABLE).append(" {\n");
         set(sb, "services", services);
         set(sb, "natreal", natReals);
+        set(sb, "marked", marked);
         for (String ifname : interfaces) {
             sb.append("  chain in_").append(ifname.replaceAll("[^A-Za-z0-9_]", "_")).append(" {\n");
             sb.append("    type filter hook ingress device \"").append(ifname)
                     .append("\" priority -500; policy accept;\n");
             sb.append("    ip daddr . meta l4proto . th dport @services counter drop\n");
+            sb.append("    ip daddr . meta l4proto . th dport @marked counter drop\n");
             sb.append("    ip saddr . meta l4proto . th sport @natreal fib daddr type != local counter drop\n");
             sb.append("  }\n");
         }
@@ -64,7 +79,7 @@ public final class NftGuard implements AutoCloseable {
     }
 
     private static void set(StringBuilder sb, String name, Collection<Entry> entries) {
-        sb.append("  set ").append(name).append(" { type ipv4_addr . inet_proto . inet_service;");
+        sb.append("  set ").append(name).append(" { type ipv4_addr . inet_proto . inet_service; flags interval;");
         if (!entries.isEmpty()) {
             sb.append(" elements = { ");
             boolean first = true;

@@ -13,8 +13,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * Builds the classic-BPF socket filter that keeps everything but jlvs's own traffic in the kernel:
  * ARP, IPv4 to a virtual service (address, protocol, port) and IPv4 from a NAT real server
  * (address, protocol, port). Frames the host sends ({@code PACKET_OUTGOING}) and non-first IPv4
- * fragments are refused. One 7-instruction block per match keeps every jump short (cBPF jumps are
- * 8-bit); the kernel limit of 4096 instructions allows about 580 matches.
+ * fragments are refused. One block of 7 to 10 instructions per match keeps every jump short (cBPF jumps
+ * are 8-bit); the kernel limit of 4096 instructions allows 400 matches.
  *
  * <pre>
  *   ld   #pkttype ; jeq #OUTGOING, drop
@@ -22,17 +22,26 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  *   ldh  [20]     ; jset #0x1fff, drop        (fragment offset)
  *   drop: ret #0                             (early, so every jump to it is short)
  *   ldxb 4*([14]&amp;0xf)                       (X = IPv4 header length)
- *   per match:  ld [30|26] ; jeq addr ; ldb [23] ; jeq proto ; ldh [x+16|x+14] ; jeq port ; ret accept
+ *   per match:  ld [30|26] ; (and mask) ; jeq net ; ldb [23] ; jeq proto ; ldh [x+16|x+14] ;
+ *               jeq port | jge low, jgt high ; ret accept     (each miss jumps to the next match)
  *   drop: ret #0
  * </pre>
  */
 public final class SocketFilter {
     private SocketFilter() {}
 
-    /** A (address, protocol, port) to let through, as destination (service) or source (NAT real server). */
-    public record Match(boolean source, int ipv4, int protocol, int port) {}
+    /**
+     * What to let through: a destination (service, marking rule) or source (NAT real server) network,
+     * a protocol (0: TCP or UDP) and a port range.
+     */
+    public record Match(boolean source, int ipv4, int mask, int protocol, int portLow, int portHigh) {
+        /** One address, one protocol, one port. */
+        public Match(boolean source, int ipv4, int protocol, int port) {
+            this(source, ipv4, -1, protocol, port, port);
+        }
+    }
 
-    public static final int MAX_MATCHES = 580;
+    public static final int MAX_MATCHES = 400;
     private static final int ACCEPT_BYTES = 0x40000;
     private static final int SKF_AD_PKTTYPE = 0xfffff000 + 4;
 
@@ -55,13 +64,34 @@ public final class SocketFilter {
         p.add(new Insn(0x06, 0, 0, 0));                          // 8 drop
         p.add(new Insn(0xb1, 0, 0, 14));                         // 9 ldxb 4*([14]&0xf)
         for (Match m : matches) {
-            p.add(new Insn(0x20, 0, 0, m.source() ? 26 : 30));  // ld [saddr|daddr]
-            p.add(new Insn(0x15, 0, 5, m.ipv4()));
-            p.add(new Insn(0x30, 0, 0, 23));                     // ldb [proto]
-            p.add(new Insn(0x15, 0, 3, m.protocol()));
-            p.add(new Insn(0x48, 0, 0, m.source() ? 14 : 16));  // ldh [x + 14|16]
-            p.add(new Insn(0x15, 0, 1, m.port()));
-            p.add(new Insn(0x06, 0, 0, ACCEPT_BYTES));
+            List<Insn> block = new ArrayList<>();
+            // each test jumps to the block's end (the next block) on mismatch; offsets fixed below
+            block.add(new Insn(0x20, 0, 0, m.source() ? 26 : 30));   // ld [saddr|daddr]
+            if (m.mask() != -1) {
+                block.add(new Insn(0x54, 0, 0, m.mask()));             // and #mask
+            }
+            block.add(new Insn(0x15, 0, -1, m.ipv4() & m.mask()));    // jeq #net
+            block.add(new Insn(0x30, 0, 0, 23));                       // ldb [proto]
+            if (m.protocol() != 0) {
+                block.add(new Insn(0x15, 0, -1, m.protocol()));        // jeq #proto
+            } else {
+                block.add(new Insn(0x15, 1, 0, 6));                    // jeq #tcp → port test
+                block.add(new Insn(0x15, 0, -1, 17));                  // jeq #udp
+            }
+            block.add(new Insn(0x48, 0, 0, m.source() ? 14 : 16));    // ldh [x + 14|16]
+            if (m.portLow() == m.portHigh()) {
+                block.add(new Insn(0x15, 0, -1, m.portLow()));         // jeq #port
+            } else {
+                block.add(new Insn(0x35, 0, -1, m.portLow()));         // jge #low
+                block.add(new Insn(0x25, -1, 0, m.portHigh()));        // jgt #high → next block
+            }
+            block.add(new Insn(0x06, 0, 0, ACCEPT_BYTES));
+            int end = block.size();
+            for (int i = 0; i < end; i++) {
+                Insn in = block.get(i);
+                int skip = end - i - 1;
+                p.add(new Insn(in.code(), in.jt() < 0 ? skip : in.jt(), in.jf() < 0 ? skip : in.jf(), in.k()));
+            }
         }
         p.add(new Insn(0x06, 0, 0, 0));                          // drop
         MemorySegment seg = arena.allocate(8L * p.size(), 8);
