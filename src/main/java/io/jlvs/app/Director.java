@@ -23,6 +23,8 @@ import io.jlvs.io.linux.SocketFilter;
 import io.jlvs.sched.SchedulerRegistry;
 import io.jlvs.stats.CounterReader;
 import io.jlvs.stats.DropReason;
+import io.jlvs.stats.RateEstimator;
+import io.jlvs.conn.ConnectionTimeouts;
 import io.jlvs.stats.WorkerCounters;
 import io.jlvs.worker.Worker;
 
@@ -66,6 +68,9 @@ public final class Director implements AutoCloseable {
     private Worker worker;
     private Thread workerThread;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final RateEstimator estimator = new RateEstimator(2 * Ipvs.MAX_IDS);
+    private Counters counterView;
+    private Thread estimatorThread;
 
     public Director(Options options) {
         this.options = options;
@@ -88,12 +93,17 @@ public final class Director implements AutoCloseable {
         WorkerCounters counters = new WorkerCounters(Ipvs.MAX_IDS);
         worker = new Worker("worker-0", sockets.toArray(PacketSocket[]::new), conns, counters, Ipvs.MAX_IDS,
                 options.idlePollMs());
-        ipvs.counters(new Counters(counters));
+        this.counterView = new Counters(counters, estimator);
+        ipvs.counters(counterView);
+        ipvs.zeroer(ids -> counterView.zero(ids[0], ids[1]));
+        ipvs.connectionTable(this::connectionTable);
         ipvs.subscribe(this::onChange);
+        ipvs.subscribeTimeouts(t -> worker.publish(ConnectionTimeouts.defaults().withSet(t.tcpSec(), t.tcpfinSec(), t.udpSec())));
+        estimatorThread = Thread.ofPlatform().name("jlvs-estimator").daemon().start(this::estimate);
         workerThread = Thread.ofPlatform().name("jlvs-worker-0").start(worker);
         control = new ControlServer(ipvs);
         control.register("status", r -> status());
-        control.register("connections", r -> connections());
+
         LOG.log(Logger.Level.INFO, "director serving " + served.stream().map(ServedInterface::name).toList());
     }
 
@@ -180,7 +190,7 @@ public final class Director implements AutoCloseable {
         try (Netlink nl = Netlink.open()) {
             for (ConfigSnapshot.Service s : snap.services()) {
                 ServiceConfig c = s.config();
-                boolean fwmark = c.key().isFwmark();
+                boolean fwmark = c.key().hasFwmark();
                 if ((fwmark && c.key().af() != Libc.AF_INET)
                         || (!fwmark && !(c.key().address() instanceof Inet4Address))) {
                     LOG.log(Logger.Level.WARNING, "service " + c.key()
@@ -279,23 +289,36 @@ public final class Director implements AutoCloseable {
         return m;
     }
 
-    /** Connection entries for {@code ipvsadm -Lc} (racy snapshot of the worker's table). */
-    public List<Map<String, Object>> connections() {
-        List<Map<String, Object>> out = new ArrayList<>();
+    /** The connection table in /proc/net/ip_vs_conn's format (racy snapshot of the worker's table). */
+    public List<String> connectionTable() {
+        List<String> out = new ArrayList<>();
+        out.add(Ipvs.CONN_TABLE_HEADER);
         ConnectionTable t = worker.connections();
         long nowMs = System.nanoTime() / 1_000_000L;
         t.forEach(slot -> {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("protocol", t.protocol(slot));
-            e.put("client", ipString(t.clientIp(slot)) + ":" + t.clientPort(slot));
-            e.put("virtual", ipString(t.vip(slot)) + ":" + t.vport(slot));
-            e.put("real", ipString(t.realIp(slot)) + ":" + t.realPort(slot));
-            e.put("state", t.protocol(slot) == 17 ? "UDP" : TcpState.name(t.state(slot)));
-            e.put("forward", String.valueOf(ConnectionFlags.forwardLetter(t.flags(slot))));
-            e.put("expiresInMs", Math.max(0, t.expiresAtMs(slot) - nowMs));
-            out.add(e);
+            int flags = t.flags(slot);
+            boolean template = (flags & ConnectionFlags.TEMPLATE) != 0;
+            int proto = t.protocol(slot) & 0x7f;
+            String protoName = proto == 6 ? "TCP" : proto == 17 ? "UDP" : proto == 132 ? "SCTP" : "IP";
+            String state = template ? (t.state(slot) == 1 ? "ASSURED" : "NONE")
+                    : proto == 17 ? "UDP" : TcpState.name(t.state(slot));
+            long expiresS = Math.max(0, t.expiresAtMs(slot) - nowMs) / 1000;
+            out.add(String.format("%-3s %08X %04X %08X %04X %08X %04X %-11s %7d", protoName, t.clientIp(slot),
+                    t.clientPort(slot), t.vip(slot), t.vport(slot), t.realIp(slot), t.realPort(slot), state, expiresS));
         });
         return out;
+    }
+
+    /** Samples every service's and real server's counters every 2 s (the IPVS estimator's period). */
+    private void estimate() {
+        while (stopped.getCount() > 0) {
+            try {
+                Thread.sleep(RateEstimator.PERIOD_MS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            counterView.sample(ipvs.snapshot());
+        }
     }
 
     /** Blocks until {@link #close} ran. */
@@ -312,6 +335,9 @@ public final class Director implements AutoCloseable {
             control.close();
         }
         guard.remove();
+        if (estimatorThread != null) {
+            estimatorThread.interrupt();
+        }
         if (worker != null) {
             worker.stop();
             try {
@@ -339,12 +365,31 @@ public final class Director implements AutoCloseable {
         return ((ip >>> 24) & 0xff) + "." + ((ip >>> 16) & 0xff) + "." + ((ip >>> 8) & 0xff) + "." + (ip & 0xff);
     }
 
-    /** Sums the worker's counters for the control plane. */
+    /**
+     * The worker's counters as the control plane shows them: minus the base taken at the last
+     * {@code ipvsadm -Z} (the worker's own counters are never written by another thread), with the
+     * estimator's rates.
+     */
     private static final class Counters implements CounterReader {
+        private static final int[] FIELDS = {WorkerCounters.CONNS, WorkerCounters.IN_PKTS, WorkerCounters.OUT_PKTS,
+            WorkerCounters.IN_BYTES, WorkerCounters.OUT_BYTES};
         private final WorkerCounters c;
+        private final RateEstimator rates;
+        /** Rates of services live at ids above MAX_IDS in the estimator. */
+        private final long[] destBase = new long[Ipvs.MAX_IDS * FIELDS.length];
+        private final long[] serviceBase = new long[Ipvs.MAX_IDS * FIELDS.length];
 
-        Counters(WorkerCounters c) {
+        Counters(WorkerCounters c, RateEstimator rates) {
             this.c = c;
+            this.rates = rates;
+        }
+
+        private long dest(int id, int f) {
+            return c.dest(id, FIELDS[f]) - destBase[id * FIELDS.length + f];
+        }
+
+        private long service(int id, int f) {
+            return c.service(id, FIELDS[f]) - serviceBase[id * FIELDS.length + f];
         }
 
         @Override
@@ -359,16 +404,50 @@ public final class Director implements AutoCloseable {
 
         @Override
         public Stats destStats(int destId) {
-            return new Stats(c.dest(destId, WorkerCounters.CONNS), c.dest(destId, WorkerCounters.IN_PKTS),
-                    c.dest(destId, WorkerCounters.OUT_PKTS), c.dest(destId, WorkerCounters.IN_BYTES),
-                    c.dest(destId, WorkerCounters.OUT_BYTES), 0, 0, 0, 0, 0);
+            int r = destId;
+            return new Stats(dest(destId, 0), dest(destId, 1), dest(destId, 2), dest(destId, 3), dest(destId, 4),
+                    rates.cps(r), rates.inPps(r), rates.outPps(r), rates.inBps(r), rates.outBps(r));
         }
 
         @Override
         public Stats serviceStats(int serviceId) {
-            return new Stats(c.service(serviceId, WorkerCounters.CONNS), c.service(serviceId, WorkerCounters.IN_PKTS),
-                    c.service(serviceId, WorkerCounters.OUT_PKTS), c.service(serviceId, WorkerCounters.IN_BYTES),
-                    c.service(serviceId, WorkerCounters.OUT_BYTES), 0, 0, 0, 0, 0);
+            int r = serviceSlot(serviceId);
+            return new Stats(service(serviceId, 0), service(serviceId, 1), service(serviceId, 2),
+                    service(serviceId, 3), service(serviceId, 4),
+                    rates.cps(r), rates.inPps(r), rates.outPps(r), rates.inBps(r), rates.outBps(r));
+        }
+
+        /** Service rates share the estimator with real servers: services use the upper half of its ids. */
+        private static int serviceSlot(int serviceId) {
+            return Ipvs.MAX_IDS + serviceId;
+        }
+
+        synchronized void sample(ConfigSnapshot snap) {
+            for (ConfigSnapshot.Service s : snap.services()) {
+                int id = s.serviceId();
+                rates.sample(serviceSlot(id), service(id, 0), service(id, 1), service(id, 2), service(id, 3),
+                        service(id, 4));
+                for (ConfigSnapshot.Dest d : s.dests()) {
+                    int did = d.destId();
+                    rates.sample(did, dest(did, 0), dest(did, 1), dest(did, 2), dest(did, 3), dest(did, 4));
+                }
+            }
+        }
+
+        /** ipvsadm -Z: displayed counters restart from 0, rates from 0. */
+        synchronized void zero(List<Integer> serviceIds, List<Integer> destIds) {
+            for (int id : serviceIds) {
+                for (int f = 0; f < FIELDS.length; f++) {
+                    serviceBase[id * FIELDS.length + f] = c.service(id, FIELDS[f]);
+                }
+                rates.reset(serviceSlot(id), 0, 0, 0, 0, 0);
+            }
+            for (int id : destIds) {
+                for (int f = 0; f < FIELDS.length; f++) {
+                    destBase[id * FIELDS.length + f] = c.dest(id, FIELDS[f]);
+                }
+                rates.reset(id, 0, 0, 0, 0, 0);
+            }
         }
     }
 }

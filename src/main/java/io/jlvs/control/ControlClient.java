@@ -124,6 +124,27 @@ public final class ControlClient implements IpvsApi, AutoCloseable {
     }
 
     @Override
+    public void zero(ServiceKey key) throws IpvsException {
+        call(new ControlProtocol.Request("zero", null, key, null, null, null));
+    }
+
+    @Override
+    public Timeouts timeouts() throws IpvsException {
+        return convert(call(ControlProtocol.Request.of("timeouts")), Timeouts.class);
+    }
+
+    @Override
+    public void setTimeouts(Timeouts timeouts) throws IpvsException {
+        call(ControlProtocol.Request.withExtra("setTimeouts", timeouts));
+    }
+
+    @Override
+    public List<String> connectionTable() throws IpvsException {
+        return ControlProtocol.JSON.convertValue(call(ControlProtocol.Request.of("connectionTable")),
+                new TypeReference<List<String>>() {});
+    }
+
+    @Override
     public void close() throws IOException {
         channel.close();
     }

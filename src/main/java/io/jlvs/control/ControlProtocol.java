@@ -25,18 +25,23 @@ public final class ControlProtocol {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Request(String op, ServiceConfig service, ServiceKey key, DestConfig dest,
-                          InetAddress address, Integer port, MarkRule mark) {
+                          InetAddress address, Integer port, MarkRule mark, JsonNode extra) {
         public Request(String op, ServiceConfig service, ServiceKey key, DestConfig dest, InetAddress address,
                        Integer port) {
-            this(op, service, key, dest, address, port, null);
+            this(op, service, key, dest, address, port, null, null);
         }
 
         public static Request of(String op) {
-            return new Request(op, null, null, null, null, null, null);
+            return new Request(op, null, null, null, null, null, null, null);
         }
 
         public static Request mark(String op, MarkRule rule) {
-            return new Request(op, null, null, null, null, null, rule);
+            return new Request(op, null, null, null, null, null, rule, null);
+        }
+
+        /** An op with a free-form argument (timeouts, the director's own ops). */
+        public static Request withExtra(String op, Object extra) {
+            return new Request(op, null, null, null, null, null, null, JSON.valueToTree(extra));
         }
     }
 

@@ -89,6 +89,11 @@ public final class ControlServer implements AutoCloseable {
 
     /** One request line to one response; never throws. */
     ControlProtocol.Response handle(String line) {
+        return dispatch(ipvs, extraOps, line);
+    }
+
+    static ControlProtocol.Response dispatch(Ipvs ipvs, Map<String, Function<ControlProtocol.Request, Object>> extraOps,
+                                             String line) {
         ControlProtocol.Request req;
         try {
             req = ControlProtocol.JSON.readValue(line, ControlProtocol.Request.class);
@@ -107,6 +112,10 @@ public final class ControlServer implements AutoCloseable {
                 case "deleteDest" -> { ipvs.deleteDest(req.key(), req.address(), req.port() == null ? 0 : req.port()); yield null; }
                 case "services" -> ipvs.services();
                 case "service" -> ipvs.service(req.key());
+                case "zero" -> { ipvs.zero(req.key()); yield null; }
+                case "timeouts" -> ipvs.timeouts();
+                case "setTimeouts" -> { ipvs.setTimeouts(ControlProtocol.JSON.convertValue(req.extra(), IpvsApi.Timeouts.class)); yield null; }
+                case "connectionTable" -> ipvs.connectionTable();
                 case "addMark" -> { ipvs.addMarkRule(req.mark()); yield null; }
                 case "deleteMark" -> { ipvs.deleteMarkRule(req.mark()); yield null; }
                 case "marks" -> ipvs.markRules();

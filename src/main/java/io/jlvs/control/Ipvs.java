@@ -33,6 +33,15 @@ public final class Ipvs implements IpvsApi {
     private final IdPool destIds = new IdPool();
     private final IdPool serviceIds = new IdPool();
     private volatile CounterReader counters = CounterReader.NONE;
+    private Timeouts timeouts = new Timeouts(900, 120, 300);
+    private final List<Consumer<Timeouts>> timeoutListeners = new ArrayList<>();
+    private volatile Consumer<List<Integer>[]> zeroer = ids -> { };
+    private volatile java.util.function.Supplier<List<String>> connectionTable =
+            () -> List.of(CONN_TABLE_HEADER);
+
+    /** The first line of /proc/net/ip_vs_conn. */
+    public static final String CONN_TABLE_HEADER =
+            "Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData";
     private volatile ConfigSnapshot snapshot = ConfigSnapshot.EMPTY;
     private long version;
 
@@ -90,6 +99,61 @@ public final class Ipvs implements IpvsApi {
     public synchronized void subscribe(Consumer<ConfigSnapshot> listener) {
         listeners.add(listener);
         listener.accept(snapshot);
+    }
+
+    /** Who zeroes counters: called with {service ids, dest ids} under the table lock. */
+    public void zeroer(Consumer<List<Integer>[]> zeroer) {
+        this.zeroer = Objects.requireNonNull(zeroer);
+    }
+
+    /** Where the connection table comes from (the director's workers). */
+    public void connectionTable(java.util.function.Supplier<List<String>> source) {
+        this.connectionTable = Objects.requireNonNull(source);
+    }
+
+    /** Called with the current timeouts at once, then after every change. */
+    public synchronized void subscribeTimeouts(Consumer<Timeouts> listener) {
+        timeoutListeners.add(listener);
+        listener.accept(timeouts);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public synchronized void zero(ServiceKey key) throws IpvsException {
+        List<Integer> serviceIdList = new ArrayList<>();
+        List<Integer> destIdList = new ArrayList<>();
+        for (ServiceEntry e : key == null ? services.values() : List.of(find(key, Errno.ESRCH))) {
+            serviceIdList.add(e.serviceId);
+            for (DestEntry d : e.dests) {
+                destIdList.add(d.destId);
+            }
+        }
+        zeroer.accept(new List[] {serviceIdList, destIdList});
+    }
+
+    @Override
+    public synchronized Timeouts timeouts() {
+        return timeouts;
+    }
+
+    @Override
+    public synchronized void setTimeouts(Timeouts t) throws IpvsException {
+        int max = Integer.MAX_VALUE / 1000;
+        if (t.tcpSec() < 0 || t.tcpfinSec() < 0 || t.udpSec() < 0
+                || t.tcpSec() > max || t.tcpfinSec() > max || t.udpSec() > max) {
+            throw new IpvsException(Errno.EINVAL, "timeout out of range");
+        }
+        timeouts = new Timeouts(t.tcpSec() != 0 ? t.tcpSec() : timeouts.tcpSec(),
+                t.tcpfinSec() != 0 ? t.tcpfinSec() : timeouts.tcpfinSec(),
+                t.udpSec() != 0 ? t.udpSec() : timeouts.udpSec());
+        for (Consumer<Timeouts> l : timeoutListeners) {
+            l.accept(timeouts);
+        }
+    }
+
+    @Override
+    public List<String> connectionTable() {
+        return connectionTable.get();
     }
 
     public ConfigSnapshot snapshot() {
@@ -244,7 +308,7 @@ public final class Ipvs implements IpvsApi {
     }
 
     private static void checkServiceKey(ServiceKey key) throws IpvsException {
-        if (key.isFwmark()) {
+        if (key.hasFwmark()) {
             return;
         }
         if (key.address() == null || key.protocol() == null || key.port() < 0 || key.port() > 65535) {
@@ -258,10 +322,10 @@ public final class Ipvs implements IpvsApi {
         }
     }
 
-    /** ONEPACKET only applies to UDP, as the kernel strips it for other protocols. */
+    /** ONEPACKET only applies to UDP: the kernel strips it from TCP/SCTP services (fwmark ones keep it). */
     private static ServiceConfig normalize(ServiceConfig s) {
         int flags = s.flags();
-        if (s.key().protocol() != Protocol.UDP) {
+        if (!s.key().hasFwmark() && s.key().protocol() != Protocol.UDP) {
             flags &= ~ServiceConfig.F_ONEPACKET;
         }
         return flags == s.flags() ? s

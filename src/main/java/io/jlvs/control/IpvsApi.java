@@ -35,4 +35,32 @@ public interface IpvsApi {
 
     /** One service; {@link Errno#ESRCH} when there is none. */
     ServiceInfo service(ServiceKey key) throws IpvsException;
+
+    /** Connection timeouts in seconds, as {@code ipvsadm --set tcp tcpfin udp} sets them. */
+    record Timeouts(int tcpSec, int tcpfinSec, int udpSec) {}
+
+    /**
+     * Zeroes the counters and rates of one service and its real servers ({@code ipvsadm -Z -t …}), or of all
+     * when {@code key} is null; {@link Errno#ESRCH} when the service does not exist.
+     */
+    default void zero(ServiceKey key) throws IpvsException {
+        throw new IpvsException(Errno.EOPNOTSUPP, "zero");
+    }
+
+    default Timeouts timeouts() throws IpvsException {
+        throw new IpvsException(Errno.EOPNOTSUPP, "timeouts");
+    }
+
+    /** Sets the timeouts; a 0 leaves that one unchanged ({@code ipvsadm --set}). */
+    default void setTimeouts(Timeouts timeouts) throws IpvsException {
+        throw new IpvsException(Errno.EOPNOTSUPP, "setTimeouts");
+    }
+
+    /**
+     * The connection table as the kernel's {@code /proc/net/ip_vs_conn} shows it, header line first
+     * ({@code ipvsadm -Lc} renders it).
+     */
+    default List<String> connectionTable() throws IpvsException {
+        throw new IpvsException(Errno.EOPNOTSUPP, "connectionTable");
+    }
 }

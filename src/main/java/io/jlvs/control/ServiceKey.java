@@ -27,14 +27,14 @@ public record ServiceKey(int af, Protocol protocol, InetAddress address, int por
     }
 
     @JsonIgnore
-    public boolean isFwmark() {
+    public boolean hasFwmark() {
         return fwmark != 0;
     }
 
     /** For error messages: {@code TCP 198.18.0.100:80} or {@code FWM 1}. */
     @Override
     public String toString() {
-        if (isFwmark()) {
+        if (hasFwmark()) {
             return "FWM " + fwmark + (af == 10 ? " IPv6" : "");
         }
         String a = address.getHostAddress();

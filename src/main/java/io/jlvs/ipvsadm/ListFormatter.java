@@ -84,7 +84,7 @@ public final class ListFormatter {
         int proto = protocolNumber(key);
         String svcName;
         boolean rule = (format & FMT_RULE) != 0;
-        if (key.isFwmark()) {
+        if (key.hasFwmark()) {
             if (rule) {
                 svcName = "-f " + key.fwmark() + (key.af() == InetText.AF_INET6 ? " -6" : "");
             } else {
@@ -391,7 +391,7 @@ public final class ListFormatter {
     }
 
     static int protocolNumber(ServiceKey key) {
-        return key.isFwmark() || key.protocol() == null ? 0 : key.protocol().number();
+        return key.hasFwmark() || key.protocol() == null ? 0 : key.protocol().number();
     }
 
     private static void appendMask(StringBuilder sb, int af, int netmask, String prefix) {

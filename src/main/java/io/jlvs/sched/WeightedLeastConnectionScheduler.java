@@ -13,24 +13,29 @@ package io.jlvs.sched;
  * ties keep the earlier (more recently added) server. Later servers are not tested for weight 0: with
  * weight 0 the candidate's side of the comparison is 0 and can never be strictly greater, which is how
  * the kernel skips them. Nothing is remembered between calls, so one shared state serves every service.
+ *
+ * <p>With a view that {@link DestinationView#notifiesChanges notifies changes} each service gets a
+ * tournament tree ranked by the same comparison instead, so a decision reads the winner rather than
+ * walking every server (lblc and lblcr use it too for their misses).
  */
 public final class WeightedLeastConnectionScheduler implements Scheduler {
     public static final String NAME = "wlc";
 
-    private static final SchedulerState STATE = WeightedLeastConnectionScheduler::pick;
+    private static final SchedulerState STATE = (dests, flow) -> scan(dests);
 
     @Override
     public String name() {
         return NAME;
     }
 
-    /** The one shared, stateless state; {@code previous} is irrelevant. */
+    /** The one shared, stateless state ({@code previous} is irrelevant), or an index when the view notifies changes. */
     @Override
     public SchedulerState newState(DestinationView dests, SchedulerState previous) {
-        return STATE;
+        return dests.notifiesChanges() ? new Indexed(dests) : STATE;
     }
 
-    private static int pick(DestinationView dests, FlowView flow) {
+    /** The kernel's walk over the list. */
+    static int scan(DestinationView dests) {
         int n = dests.count();
         int least = 0;
         while (least < n && (dests.overloaded(least) || dests.weight(least) <= 0)) {
@@ -54,5 +59,33 @@ public final class WeightedLeastConnectionScheduler implements Scheduler {
             }
         }
         return least;
+    }
+
+    /** Eligible = positive weight, not overloaded; the smaller {@code overhead / weight} wins. */
+    static final class Indexed extends IndexedLoadState {
+        Indexed(DestinationView dests) {
+            super(dests);
+        }
+
+        @Override
+        int scan(DestinationView dests) {
+            return WeightedLeastConnectionScheduler.scan(dests);
+        }
+
+        @Override
+        public boolean eligible(int i) {
+            return !loads.overloaded[i] && loads.weight[i] > 0;
+        }
+
+        @Override
+        public boolean better(int later, int earlier) {
+            return wlcBetter(loads, later, earlier);
+        }
+    }
+
+    /** The kernel's replacement test on copied loads, shared with lblc and lblcr. */
+    static boolean wlcBetter(DestLoads loads, int later, int earlier) {
+        return (long) loads.overhead(earlier) * loads.weight[later]
+                > (long) loads.overhead(later) * loads.weight[earlier];
     }
 }
