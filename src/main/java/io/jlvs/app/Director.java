@@ -237,9 +237,12 @@ public final class Director implements AutoCloseable {
             return null;
         }
         ForwardMethod m = d.config().method();
-        if (m != ForwardMethod.DROUTE && m != ForwardMethod.MASQ) {
+        if (m == ForwardMethod.TUNNEL && d.config().tunnelType() == 2) {
+            LOG.log(Logger.Level.WARNING, "real server " + rip.getHostAddress()
+                    + ": GRE tunnels are not carried yet (IPIP and GUE are)");
+        } else if (m != ForwardMethod.DROUTE && m != ForwardMethod.MASQ && m != ForwardMethod.TUNNEL) {
             LOG.log(Logger.Level.WARNING, "real server " + rip.getHostAddress() + ": forwarding method " + m
-                    + " is not carried yet (DR and NAT are)");
+                    + " is not carried yet (DR, NAT and TUN are)");
         }
         int outIfindex = 0;
         int nextHop = toInt(rip);
@@ -247,7 +250,7 @@ public final class Director implements AutoCloseable {
             Netlink.Route route = nl.routeTo(rip);
             if (isServed(route.ifindex())) {
                 outIfindex = route.ifindex();
-                if (m == ForwardMethod.MASQ && route.gateway() instanceof Inet4Address gw) {
+                if (m != ForwardMethod.DROUTE && route.gateway() instanceof Inet4Address gw) {
                     nextHop = toInt(gw);
                 }
             } else {
@@ -258,7 +261,8 @@ public final class Director implements AutoCloseable {
             LOG.log(Logger.Level.WARNING, "no route to real server " + rip.getHostAddress() + ": " + e.getMessage());
         }
         return new DestRuntime(d.destId(), toInt(rip), d.config().port(), m.code(), d.config().weight(),
-                d.config().upperThreshold(), d.config().lowerThreshold(), outIfindex, nextHop);
+                d.config().upperThreshold(), d.config().lowerThreshold(), outIfindex, nextHop,
+                d.config().tunnelType(), d.config().tunnelPort(), d.config().tunnelFlags());
     }
 
     private boolean isServed(int ifindex) {

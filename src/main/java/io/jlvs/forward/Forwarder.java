@@ -44,8 +44,8 @@ public final class Forwarder implements FlowView {
     public static final int ANSWERED = 3;
 
     private static final int VNET = VnetHeaderView.LENGTH;
-    private static final int SCRATCH_FRAME = 128;
-    private static final int SCRATCH_FRAMES = 256;
+    private static final int SCRATCH_FRAME = 640;
+    private static final int SCRATCH_FRAMES = 128;
     private static final int EXPIRE_BUDGET = 4096;
     /** Persistence templates are keyed with this bit on the protocol, apart from real flows. */
     static final int TEMPLATE_PROTO = 0x80;
@@ -62,12 +62,19 @@ public final class Forwarder implements FlowView {
     private final MemorySegment scratch;
     private int scratchUsed;
 
-    private final EthernetView eth = new EthernetView();
+    private final Frame frame = new Frame();
+    private final EthernetView eth = frame.eth;
     private final ArpView arp = new ArpView();
-    private final Ipv4View ip = new Ipv4View();
-    private final TcpView tcp = new TcpView();
-    private final UdpView udp = new UdpView();
-    private final VnetHeaderView vnet = new VnetHeaderView();
+    private final Ipv4View ip = frame.ip;
+    private final TcpView tcp = frame.tcp;
+    private final UdpView udp = frame.udp;
+    private final EthernetView outEth = new EthernetView();
+    private final Ipv4View outIp = new Ipv4View();
+    private final io.jlvs.packet.IcmpView outIcmp = new io.jlvs.packet.IcmpView();
+    private final XmitContext xmitContext;
+    private final TunnelXmit tunnel;
+    /** Transmitters by forwarding method code (ConnectionFlags.FWD_*): bound once per connection. */
+    private final Xmit[] xmits = new Xmit[8];
 
     private DataplaneConfig config;
     private ConnectionTimeouts timeouts = ConnectionTimeouts.defaults();
@@ -92,6 +99,11 @@ public final class Forwarder implements FlowView {
         this.sink = sink;
         this.overloaded = new boolean[maxIds];
         this.scratch = arena.allocate((long) SCRATCH_FRAME * SCRATCH_FRAMES, 64);
+        this.xmitContext = new XmitContext(conns);
+        this.tunnel = new TunnelXmit(sink, 1 << 20);
+        xmits[ConnectionFlags.FWD_MASQ] = new MasqueradeXmit();
+        xmits[ConnectionFlags.FWD_DROUTE] = new DirectRoutingXmit();
+        xmits[ConnectionFlags.FWD_TUNNEL] = tunnel;
         apply(new DataplaneConfig(0, new ServiceRuntime[0], new DestRuntime[0], new int[0], new ServedInterface[0]));
     }
 
@@ -211,7 +223,9 @@ public final class Forwarder implements FlowView {
             return drop(DropReason.ofPacketError(err));
         }
         ip.wrap(seg, l3);
+        frame.set(seg, mac, snapLen, wireLen, inIfindex);
         int proto = ip.protocol();
+        frame.proto = proto;
         if (proto != Ipv4View.PROTO_TCP && proto != Ipv4View.PROTO_UDP) {
             return ignore();
         }
@@ -532,6 +546,7 @@ public final class Forwarder implements FlowView {
                 || interfacesByIndex[d.outIfindex()] == null) {
             return drop(DropReason.NO_ROUTE);
         }
+        ServedInterface out = interfacesByIndex[d.outIfindex()];
         long nextHopMac = neighbours.lookup(d.outIfindex(), d.nextHopIpv4());
         if (nextHopMac == NeighbourTable.UNRESOLVED) {
             solicit(d.outIfindex(), d.nextHopIpv4(), nowMs);
@@ -541,15 +556,21 @@ public final class Forwarder implements FlowView {
             return drop(DropReason.TTL_EXCEEDED);
         }
         ip.decrementTtl();
-        if ((flags & ConnectionFlags.FWD_MASK) == ConnectionFlags.FWD_MASQ) {
-            int rip = conns.realIp(slot);
-            int rport = conns.realPort(slot);
-            rewriteL4(seg, mac, proto, ip.dstAddr(), rip, true, rport);
-            ip.dstAddrUpdate(rip);
+        xmitContext.nowMs = nowMs;
+        Xmit x = xmits[flags & ConnectionFlags.FWD_MASK];
+        int r = x == null ? Xmit.drop(DropReason.NO_ROUTE) : x.toRealServer(frame, xmitContext, slot, d, out, nextHopMac);
+        if (r == TunnelXmit.FRAG_NEEDED) {
+            ip.ttl(ip.ttl() + 1); // quote the packet as the client sent it
+            ip.updateHeaderChecksum();
+            fragmentationNeeded(tunnel.lastMtu());
+            return drop(DropReason.FRAG_NEEDED_SENT);
         }
-        eth.dstMac(nextHopMac);
-        eth.srcMac(interfacesByIndex[d.outIfindex()].mac());
-        sink.send(d.outIfindex(), seg, mac - VNET, snapLen + VNET);
+        if (r < 0) {
+            return drop(DropReason.ALL[-r - 1]);
+        }
+        if (r == Xmit.SEND) {
+            sink.send(d.outIfindex(), frame.seg, frame.mac - VNET, frame.snapLen + VNET);
+        }
         if ((flags & ConnectionFlags.ONE_PACKET) != 0) {
             expireNow(slot); // one-packet scheduling: the entry served this datagram only
         }
@@ -569,63 +590,54 @@ public final class Forwarder implements FlowView {
         counters.addService(conns.serviceId(slot), WorkerCounters.OUT_PKTS, 1);
         counters.addService(conns.serviceId(slot), WorkerCounters.OUT_BYTES, bytes);
         transition(slot, proto, TcpStateMachine.OUTPUT, tcpFlags, nowMs);
-        int out = conns.inIfindex(slot);
-        if (out >= interfacesByIndex.length || interfacesByIndex[out] == null) {
+        int outIf = conns.inIfindex(slot);
+        if (outIf >= interfacesByIndex.length || interfacesByIndex[outIf] == null) {
             return drop(DropReason.NO_ROUTE);
         }
         if (ip.ttl() <= 1) {
             return drop(DropReason.TTL_EXCEEDED);
         }
         ip.decrementTtl();
-        int vip = conns.vip(slot);
-        rewriteL4(seg, mac, proto, ip.srcAddr(), vip, false, conns.vport(slot));
-        ip.srcAddrUpdate(vip);
-        eth.dstMac(conns.clientMac(slot));
-        eth.srcMac(interfacesByIndex[out].mac());
-        sink.send(out, seg, mac - VNET, snapLen + VNET);
+        xmitContext.nowMs = nowMs;
+        Xmit x = xmits[flags & ConnectionFlags.FWD_MASK];
+        int r = x == null ? Xmit.drop(DropReason.NAT_REPLY_NO_CONNECTION)
+                : x.toClient(frame, xmitContext, slot, interfacesByIndex[outIf]);
+        if (r < 0) {
+            return drop(DropReason.ALL[-r - 1]);
+        }
+        sink.send(outIf, frame.seg, frame.mac - VNET, frame.snapLen + VNET);
         return FORWARDED;
     }
 
     /**
-     * NAT's transport rewrite: one address and one port change, the checksum updated incrementally
-     * (RFC 1624). A partial checksum (virtio NEEDS_CSUM) holds only the pseudo-header sum: the address
-     * change goes in uncomplemented and the port change not at all. UDP checksum 0 stays 0 ("none").
+     * ICMP "fragmentation needed" back to the sender of the frame being handled (from the address it
+     * wrote to, the VIP), quoting its IP header and first 8 bytes, as IPVS's icmp_send does.
+     * <pre>
+     *  | Ethernet | IPv4 (VIP → client, proto 1) | type 3 | code 4 | csum | unused (2) | next-hop MTU (2) | quote |
+     * </pre>
      */
-    private void rewriteL4(MemorySegment seg, long mac, int proto, int oldAddr, int newAddr, boolean dest,
-                           int newPort) {
-        vnet.wrap(seg, mac - VNET);
-        boolean partial = (vnet.flags() & VnetHeaderView.F_NEEDS_CSUM) != 0;
-        if (proto == Ipv4View.PROTO_TCP) {
-            int oldPort = dest ? tcp.dstPort() : tcp.srcPort();
-            int c = tcp.checksum();
-            if (partial) {
-                c = io.jlvs.packet.Checksum.updatePartial32(c, oldAddr, newAddr);
-            } else {
-                c = io.jlvs.packet.Checksum.update32(c, oldAddr, newAddr);
-                c = io.jlvs.packet.Checksum.update16(c, oldPort, newPort);
-            }
-            tcp.checksum(c);
-            if (dest) {
-                tcp.dstPort(newPort);
-            } else {
-                tcp.srcPort(newPort);
-            }
-        } else {
-            int oldPort = dest ? udp.dstPort() : udp.srcPort();
-            int c = udp.checksum();
-            if (partial) {
-                udp.checksum(io.jlvs.packet.Checksum.updatePartial32(c, oldAddr, newAddr));
-            } else if (c != 0) {
-                c = io.jlvs.packet.Checksum.update32(c, oldAddr, newAddr);
-                c = io.jlvs.packet.Checksum.update16(c, oldPort, newPort);
-                udp.checksum(c == 0 ? 0xffff : c);
-            }
-            if (dest) {
-                udp.dstPort(newPort);
-            } else {
-                udp.srcPort(newPort);
-            }
+    private void fragmentationNeeded(int mtu) {
+        ServedInterface in = frame.inIfindex < interfacesByIndex.length ? interfacesByIndex[frame.inIfindex] : null;
+        long f = takeScratch();
+        if (in == null || f < 0) {
+            return;
         }
+        int quote = Math.min(ip.headerLength() + 8, ip.totalLength());
+        int icmpLen = 8 + quote;
+        long m = f + VNET;
+        outEth.wrap(scratch, m);
+        outEth.dstMac(eth.srcMac()).srcMac(in.mac()).etherType(EthernetView.ETHERTYPE_IPV4);
+        long l3 = m + EthernetView.HEADER_LENGTH;
+        outIp.wrap(scratch, l3);
+        outIp.version(4).ihl(5).tos(0).totalLength(20 + icmpLen).identification(xmitContext.nextIpId())
+                .flagsFragment(0).ttl(64).protocol(Ipv4View.PROTO_ICMP).srcAddr(ip.dstAddr()).dstAddr(ip.srcAddr());
+        outIp.updateHeaderChecksum();
+        long l4 = l3 + 20;
+        MemorySegment.copy(frame.seg, frame.l3(), scratch, l4 + 8, quote);
+        outIcmp.wrap(scratch, l4);
+        outIcmp.type(3).code(4).restOfHeader(mtu & 0xffff);
+        outIcmp.updateChecksum(icmpLen);
+        sink.send(frame.inIfindex, scratch, f, VNET + EthernetView.HEADER_LENGTH + 20 + icmpLen);
     }
 
     // ---------------------------------------------------------------- ARP
@@ -699,6 +711,7 @@ public final class Forwarder implements FlowView {
     /** After the worker flushed its transmit queues: scratch frames may be reused. */
     public void afterFlush() {
         scratchUsed = 0;
+        tunnel.afterFlush();
     }
 
     /** Expires idle connections and keeps real servers' MACs resolved; call every few milliseconds. */
@@ -814,6 +827,7 @@ public final class Forwarder implements FlowView {
     }
 
     public void close() {
+        tunnel.close();
         arena.close();
     }
 }

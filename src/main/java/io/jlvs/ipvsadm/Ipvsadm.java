@@ -8,15 +8,11 @@ import io.jlvs.control.ServiceConfig;
 import io.jlvs.control.ServiceInfo;
 import io.jlvs.ipvsadm.ErrorMessages.Op;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,8 +35,6 @@ import static io.jlvs.ipvsadm.ListFormatter.FMT_TUN_INFO;
 public final class Ipvsadm {
     /** The file ipvsadm names when the connection listing cannot be read. */
     static final String CONN_PROC_FILE = "/proc/net/ip_vs_conn";
-    /** What {@code -L --timeout} shows while the director cannot report its timeouts (kernel defaults). */
-    static final String DEFAULT_TIMEOUTS = "Timeout (tcp tcpfin udp): 900 120 300\n";
 
     private static final int MAX_TIMEOUT_S = 86400 * 31;
     private static final int MIN_IPVS_VERSION = (1 << 16) | (1 << 8) | 4;
@@ -144,7 +138,6 @@ public final class Ipvsadm {
     private final PrintStream err;
     private final String argv0;
     private final ListFormatter formatter;
-    private Path connectionFile;
     private IpvsApi.Info info;
 
     /**
@@ -158,15 +151,6 @@ public final class Ipvsadm {
         this.err = err;
         this.argv0 = argv0;
         this.formatter = new ListFormatter(names);
-    }
-
-    /**
-     * Where {@code -L -c} reads connection entries in /proc/net/ip_vs_conn format; null (the default)
-     * while the director has no connection listing, which lists as a missing file does.
-     */
-    public Ipvsadm connectionFile(Path file) {
-        this.connectionFile = file;
-        return this;
     }
 
     /** Runs one invocation; {@code args} excludes the program name. Returns the exit status. */
@@ -207,9 +191,24 @@ public final class Ipvsadm {
 
     /** One command line: 0 on success, -1 when popt or the director refused it. */
     private int processOptions(String[] argv, boolean readingStdin) {
+        CommandEntry ce = parseAndCheck(argv);
+        if (ce == null) {
+            return -1;
+        }
+        return execute(ce, argv, readingStdin);
+    }
+
+    /**
+     * Everything ipvsadm checks itself, in its order: the options as read, popt, the {@code --set} values,
+     * stray words, {@code -b}, the command/option matrix, then the per-command checks and defaults.
+     *
+     * @return the checked command; null after a popt error (already reported)
+     * @throws ExitException after ipvsadm's own refusal (reported, status 2), "Try …" (255), {@code -h}/{@code -v} (0)
+     */
+    CommandEntry parseAndCheck(String[] argv) {
         CommandEntry ce = new CommandEntry();
         if (!parseOptions(argv, ce)) {
-            return -1;
+            return null;
         }
         genericOptCheck(ce.cmd, ce.options);
 
@@ -242,24 +241,30 @@ public final class Ipvsadm {
             }
             tunnelOptCheck(ce.tunnelType, ce.options);
         }
+        if (ce.cmd == Cmd.LIST) {
+            long connOrInfo = Opt.CONNECTION.bit() | Opt.TIMEOUT.bit() | Opt.DAEMON.bit();
+            long counters = Opt.STATS.bit() | Opt.RATE.bit() | Opt.THRESHOLDS.bit();
+            long timeoutOrDaemon = Opt.TIMEOUT.bit() | Opt.DAEMON.bit();
+            if (((ce.options & connOrInfo) != 0 && (ce.options & counters) != 0)
+                    || ((ce.options & timeoutOrDaemon) != 0 && ce.has(Opt.PERSISTENT_CONN))) {
+                fail("options conflicts in the list command");
+            }
+        }
+        return ce;
+    }
 
+    /** Runs a checked command: a listing, a restore, or one call to the director. */
+    private int execute(CommandEntry ce, String[] argv, boolean readingStdin) {
         switch (ce.cmd) {
             case LIST -> {
-                long connOrInfo = Opt.CONNECTION.bit() | Opt.TIMEOUT.bit() | Opt.DAEMON.bit();
-                long counters = Opt.STATS.bit() | Opt.RATE.bit() | Opt.THRESHOLDS.bit();
-                long timeoutOrDaemon = Opt.TIMEOUT.bit() | Opt.DAEMON.bit();
-                if (((ce.options & connOrInfo) != 0 && (ce.options & counters) != 0)
-                        || ((ce.options & timeoutOrDaemon) != 0 && ce.has(Opt.PERSISTENT_CONN))) {
-                    fail("options conflicts in the list command");
-                }
                 if (ce.has(Opt.CONNECTION)) {
                     listConnections(ce.format);
                 } else if (ce.has(Opt.SERVICE)) {
                     listService(ce, ce.format);
                 } else if (ce.has(Opt.TIMEOUT)) {
-                    out.print(DEFAULT_TIMEOUTS);
+                    listTimeout();
                 } else if (ce.has(Opt.DAEMON)) {
-                    // no sync daemon can run yet: the listing of none is empty
+                    // no sync daemon can run yet (connection sync is issue 8): the listing of none is empty
                     return 0;
                 } else {
                     listAll(ce.format);
@@ -273,45 +278,55 @@ public final class Ipvsadm {
                 listAll(ce.format | FMT_RULE);
                 return 0;
             }
-            case FLUSH -> {
-                return call(Op.FLUSH, api::flush);
+            case START_DAEMON, STOP_DAEMON -> {
+                return call(op(ce.cmd), Ipvsadm::unsupported);
             }
-            case ADD -> {
-                return call(Op.ADD_SERVICE, () -> api.addService(ce.serviceConfig()));
+            default -> {
+                return call(op(ce.cmd), () -> apply(api, ce));
             }
-            case EDIT -> {
-                return call(Op.EDIT_SERVICE, () -> api.editService(ce.serviceConfig()));
-            }
-            case DEL -> {
-                return call(Op.DEL_SERVICE, () -> api.deleteService(ce.serviceKey()));
-            }
-            case ZERO -> {
-                // the director has no zero call yet: only a named service's existence is checked
-                if (ce.has(Opt.SERVICE)) {
-                    return call(Op.ZERO, () -> api.service(ce.serviceKey()));
-                }
-                return 0;
-            }
-            case ADD_DEST -> {
-                return call(Op.ADD_DEST, () -> api.addDest(ce.serviceKey(), ce.destConfig()));
-            }
-            case EDIT_DEST -> {
-                return call(Op.EDIT_DEST, () -> api.editDest(ce.serviceKey(), ce.destConfig()));
-            }
-            case DEL_DEST -> {
-                return call(Op.DEL_DEST, () -> api.deleteDest(ce.serviceKey(), ce.destAddr, ce.destPort));
-            }
-            case SET_TIMEOUT -> {
-                return call(Op.SET_TIMEOUT, Ipvsadm::unsupported);
-            }
-            case START_DAEMON -> {
-                return call(Op.START_DAEMON, Ipvsadm::unsupported);
-            }
-            case STOP_DAEMON -> {
-                return call(Op.STOP_DAEMON, Ipvsadm::unsupported);
-            }
-            default -> throw new IllegalStateException("command " + ce.cmd);
         }
+    }
+
+    /** Whether {@link #apply} can make the command's change (every change but the sync daemon's). */
+    static boolean isChange(Cmd cmd) {
+        return switch (cmd) {
+            case ADD, EDIT, DEL, FLUSH, ADD_DEST, EDIT_DEST, DEL_DEST, ZERO, SET_TIMEOUT -> true;
+            default -> false;
+        };
+    }
+
+    /** The one director call a change command makes (libipvs's one netlink command). */
+    static void apply(IpvsApi api, CommandEntry ce) throws IpvsException {
+        switch (ce.cmd) {
+            case ADD -> api.addService(ce.serviceConfig());
+            case EDIT -> api.editService(ce.serviceConfig());
+            case DEL -> api.deleteService(ce.serviceKey());
+            case FLUSH -> api.flush();
+            case ADD_DEST -> api.addDest(ce.serviceKey(), ce.destConfig());
+            case EDIT_DEST -> api.editDest(ce.serviceKey(), ce.destConfig());
+            case DEL_DEST -> api.deleteDest(ce.serviceKey(), ce.destAddr, ce.destPort);
+            case ZERO -> api.zero(ce.has(Opt.SERVICE) ? ce.serviceKey() : null);
+            case SET_TIMEOUT -> api.setTimeouts(new IpvsApi.Timeouts(ce.tcpTimeoutS, ce.tcpFinTimeoutS, ce.udpTimeoutS));
+            default -> throw new IllegalArgumentException("not a change: " + ce.cmd);
+        }
+    }
+
+    /** The libipvs entry point of a command, which keys its error messages. */
+    static Op op(Cmd cmd) {
+        return switch (cmd) {
+            case ADD -> Op.ADD_SERVICE;
+            case EDIT -> Op.EDIT_SERVICE;
+            case DEL -> Op.DEL_SERVICE;
+            case FLUSH -> Op.FLUSH;
+            case ADD_DEST -> Op.ADD_DEST;
+            case EDIT_DEST -> Op.EDIT_DEST;
+            case DEL_DEST -> Op.DEL_DEST;
+            case ZERO -> Op.ZERO;
+            case SET_TIMEOUT -> Op.SET_TIMEOUT;
+            case START_DAEMON -> Op.START_DAEMON;
+            case STOP_DAEMON -> Op.STOP_DAEMON;
+            default -> throw new IllegalArgumentException("no director call: " + cmd);
+        };
     }
 
     /** What the kernel answers to a netlink command it does not know. */
@@ -870,16 +885,26 @@ public final class Ipvsadm {
         out.print(formatter.service(s, format));
     }
 
-    private void listConnections(int format) {
-        List<String> lines = null;
-        if (connectionFile != null) {
-            try {
-                lines = Files.readAllLines(connectionFile, StandardCharsets.ISO_8859_1);
-            } catch (IOException e) {
-                lines = null;
-            }
+    /** {@code -L --timeout}: a failed fetch ends the run with status 1 and no message, as the original. */
+    private void listTimeout() {
+        IpvsApi.Timeouts t;
+        try {
+            t = api.timeouts();
+        } catch (IpvsException e) {
+            throw new ExitException(1);
         }
-        if (lines == null) {
+        out.print("Timeout (tcp tcpfin udp): " + t.tcpSec() + " " + t.tcpfinSec() + " " + t.udpSec() + "\n");
+    }
+
+    /**
+     * {@code -L -c}: the director's connection table in /proc/net/ip_vs_conn's text; a director that cannot
+     * give it reads as a file that cannot be opened, an empty answer as one without its header line.
+     */
+    private void listConnections(int format) {
+        List<String> lines;
+        try {
+            lines = api.connectionTable();
+        } catch (IpvsException e) {
             err.print("cannot open file " + CONN_PROC_FILE + "\n");
             throw new ExitException(1);
         }

@@ -1,6 +1,7 @@
 package io.jlvs.ipvsadm;
 
 import io.jlvs.control.ControlClient;
+import io.jlvs.control.Ipvs;
 import io.jlvs.control.IpvsApi;
 
 import java.io.BufferedOutputStream;
@@ -11,13 +12,17 @@ import java.io.InputStream;
 import java.io.PrintStream;
 
 /**
- * Entry point of {@code bin/ipvsadm}: connects to the director of the current network namespace (as
- * the original opens IPVS before reading any argument, so even {@code -h} needs a director) and runs
- * one ipvsadm invocation against it.
+ * Entry point of {@code bin/ipvsadm} (and of {@code bin/ipvsadm-save} and {@code bin/ipvsadm-restore},
+ * which call it with {@code -S} and {@code -R}): connects to the director of the current network
+ * namespace (as the original opens IPVS before reading any argument, so even {@code -h} needs a director)
+ * and runs one ipvsadm invocation against it. {@code ipvsadm-restore --atomic} sets {@link #RESTORE_PROPERTY}
+ * to {@code atomic}, so that ipvsadm's own command line keeps no option the original does not have.
  */
 public final class IpvsadmMain {
     /** The system property through which the launcher passes the program name as invoked ($0). */
     public static final String ARGV0_PROPERTY = "jlvs.argv0";
+    /** Set to {@code atomic} (with the single argument {@code -R}) by {@code ipvsadm-restore --atomic}. */
+    public static final String RESTORE_PROPERTY = "jlvs.restore";
 
     static final String NO_DIRECTOR = "No jlvs director is running in this network namespace";
 
@@ -39,7 +44,10 @@ public final class IpvsadmMain {
         }
         int status;
         try (client) {
-            status = run(argv0(), args, client, System.in, out, err);
+            boolean atomic = "atomic".equals(System.getProperty(RESTORE_PROPERTY)) && args.length == 1
+                    && args[0].equals("-R");
+            status = atomic ? runAtomicRestore(argv0(), client, System.in, err)
+                    : run(argv0(), args, client, System.in, out, err);
         } catch (IOException e) {
             status = 0; // closing the socket after the work is done cannot change the outcome
         }
@@ -55,6 +63,11 @@ public final class IpvsadmMain {
     /** One invocation with everything given: the program name, the arguments after it and the streams. */
     public static int run(String argv0, String[] args, IpvsApi api, InputStream in, PrintStream out, PrintStream err) {
         return new Ipvsadm(api, new SystemNameService(), in, out, err, argv0).run(args);
+    }
+
+    /** {@code ipvsadm-restore --atomic}: checks the whole input, then applies it as one change ({@link AtomicRestore}). */
+    public static int runAtomicRestore(String argv0, IpvsApi api, InputStream in, PrintStream err) {
+        return new AtomicRestore(api, new SystemNameService(), Ipvs::new, in, err, argv0).run();
     }
 
     private static String argv0() {

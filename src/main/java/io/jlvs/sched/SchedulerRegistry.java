@@ -3,8 +3,8 @@ package io.jlvs.sched;
 import java.util.List;
 
 /**
- * The schedulers jlvs knows, by ipvsadm name, in the order {@code ipvsadm -h} and the kernel's module
- * list present them. A name is matched exactly (the kernel compares with {@code strcmp}), so
+ * The schedulers jlvs knows, by ipvsadm name, in the order {@code ipvsadm -h} lists them (twos, which
+ * the help text predates, last). A name is matched exactly (the kernel compares with {@code strcmp}), so
  * {@code "RR"} is unknown. Schedulers are stateless; the per-service state comes from
  * {@link Scheduler#newState}.
  */
@@ -15,7 +15,18 @@ public final class SchedulerRegistry {
     private static final List<Scheduler> SCHEDULERS = List.of(
             new RoundRobinScheduler(),
             new WeightedRoundRobinScheduler(),
-            new WeightedLeastConnectionScheduler());
+            new LeastConnectionScheduler(),
+            new WeightedLeastConnectionScheduler(),
+            new LocalityBasedLeastConnectionScheduler(),
+            new LocalityBasedLeastConnectionReplicationScheduler(),
+            new DestinationHashingScheduler(),
+            new SourceHashingScheduler(),
+            new ShortestExpectedDelayScheduler(),
+            new NeverQueueScheduler(),
+            new WeightedFailoverScheduler(),
+            new WeightedOverflowScheduler(),
+            new MaglevHashingScheduler(),
+            new WeightedPowerOfTwoScheduler());
 
     private static final List<String> NAMES = SCHEDULERS.stream().map(Scheduler::name).toList();
 

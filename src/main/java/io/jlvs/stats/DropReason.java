@@ -34,6 +34,10 @@ public enum DropReason {
     /** IPv4 fragments of a service's traffic (reassembly is not done yet). */
     FRAGMENT("fragment"),
     TX_FAILED("tx_failed"),
+    /** Larger than the way out allows without fragmenting (and not sent back as ICMP: no DF, or not TCP GSO). */
+    TOO_BIG("too_big"),
+    /** Answered with ICMP "fragmentation needed" (DF set, larger than the path MTU). */
+    FRAG_NEEDED_SENT("frag_needed_sent"),
     /** A bug: the pipeline threw on this frame. The worker carries on. */
     INTERNAL_ERROR("internal_error");
 

@@ -356,6 +356,127 @@ class ForwarderTest {
         assertThat(sent).isEmpty();
     }
 
+    void configureTunnel(int tunnelType, int mtu) {
+        DestRuntime rs1 = new DestRuntime(1, ip(RS1), 80, ConnectionFlags.FWD_TUNNEL, 1, 0, 0, ETH1, ip(RS1),
+                tunnelType, 6080, 0);
+        ServiceRuntime svc = new ServiceRuntime(1, 6, ip(VIP), 80, 0, SchedulerRegistry.byName("rr"),
+                new DestRuntime[] {rs1});
+        forwarder.apply(new DataplaneConfig(1, new ServiceRuntime[] {svc}, new DestRuntime[] {null, rs1},
+                new int[] {ip(VIP)}, new ServedInterface[] {
+                    new ServedInterface(ETH0, "eth0", mac(LB_CMAC), ip("198.18.0.1"), 1500),
+                    new ServedInterface(ETH1, "eth1", mac(LB_SMAC), ip("198.19.0.1"), mtu)}));
+        process(PacketBuilder.arpReply(RS1_MAC, RS1, LB_SMAC, "198.19.0.1").vnetHeader(), ETH1);
+        sent.clear();
+    }
+
+    /** The client's packet as the real server must find it inside the tunnel: only the TTL changed. */
+    static byte[] innerAfterForwarding(PacketBuilder p) {
+        byte[] frame = p.build();
+        return java.util.Arrays.copyOfRange(frame, 10 + 14, frame.length);
+    }
+
+    @Test
+    void shouldEncapsulateInIpipWhenTunnel() {
+        configureTunnel(TunnelXmit.TYPE_IPIP, 1500);
+
+        int verdict = process(clientSyn().payload("hello"), ETH0);
+
+        assertThat(verdict).isEqualTo(Forwarder.FORWARDED);
+        byte[] out = sent.getFirst().bytes();
+        MemorySegment o = MemorySegment.ofArray(out);
+        io.jlvs.packet.EthernetView e = new io.jlvs.packet.EthernetView().wrap(o, 10);
+        assertThat(e.dstMac()).isEqualTo(mac(RS1_MAC));
+        assertThat(e.srcMac()).isEqualTo(mac(LB_SMAC));
+        io.jlvs.packet.Ipv4View outer = new io.jlvs.packet.Ipv4View().wrap(o, 24);
+        assertThat(outer.protocol()).isEqualTo(4);
+        assertThat(outer.srcAddr()).isEqualTo(ip("198.19.0.1"));
+        assertThat(outer.dstAddr()).isEqualTo(ip(RS1));
+        assertThat(outer.ttl()).isEqualTo(63);
+        assertThat(outer.dontFragment()).isTrue();
+        assertThat(outer.headerChecksumValid()).isTrue();
+        byte[] inner = java.util.Arrays.copyOfRange(out, 10 + 14 + 20, out.length);
+        assertThat(outer.totalLength()).isEqualTo(20 + inner.length);
+        assertThat(inner).isEqualTo(innerAfterForwarding(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader()
+                .ipv4(CL, VIP).ttl(63).id(7).df(true).tcp(40000, 80).flags(TcpView.SYN).seq(1000).window(64240)
+                .payload("hello")));
+    }
+
+    @Test
+    void shouldEncapsulateInGueWhenTunnelTypeGue() {
+        configureTunnel(TunnelXmit.TYPE_GUE, 1500);
+
+        process(clientSyn(), ETH0);
+
+        byte[] out = sent.getFirst().bytes();
+        MemorySegment o = MemorySegment.ofArray(out);
+        io.jlvs.packet.Ipv4View outer = new io.jlvs.packet.Ipv4View().wrap(o, 24);
+        assertThat(outer.protocol()).isEqualTo(17);
+        io.jlvs.packet.UdpView udp = new io.jlvs.packet.UdpView().wrap(o, 44);
+        assertThat(udp.dstPort()).isEqualTo(6080);
+        assertThat(udp.checksum()).isZero();
+        assertThat(udp.length()).isEqualTo(out.length - 44);
+        // GUE: version 0, no options, inner protocol 4, no flags
+        assertThat(java.util.Arrays.copyOfRange(out, 52, 56)).containsExactly(0, 4, 0, 0);
+        assertThat(java.util.Arrays.copyOfRange(out, 56, out.length)).isEqualTo(innerAfterForwarding(
+                clientSyn().ttl(63)));
+    }
+
+    @Test
+    void shouldAnswerFragmentationNeededWhenTunnelledPacketIsTooBig() {
+        configureTunnel(TunnelXmit.TYPE_IPIP, 1500);
+        process(clientSyn(), ETH0);
+        sent.clear();
+
+        byte[] big = new byte[1500 - 40];
+        int verdict = process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).df(true)
+                .tcp(40000, 80).flags(TcpView.ACK).payload(big), ETH0);
+
+        assertThat(verdict).isEqualTo(Forwarder.DROPPED);
+        assertThat(counters.drops(DropReason.FRAG_NEEDED_SENT)).isEqualTo(1);
+        assertThat(sent).hasSize(1);
+        assertThat(sent.getFirst().ifindex()).isEqualTo(ETH0);
+        MemorySegment o = MemorySegment.ofArray(sent.getFirst().bytes());
+        io.jlvs.packet.Ipv4View icmpIp = new io.jlvs.packet.Ipv4View().wrap(o, 24);
+        assertThat(icmpIp.srcAddr()).isEqualTo(ip(VIP));
+        assertThat(icmpIp.dstAddr()).isEqualTo(ip(CL));
+        io.jlvs.packet.IcmpView icmp = new io.jlvs.packet.IcmpView().wrap(o, 44);
+        assertThat(icmp.type()).isEqualTo(3);
+        assertThat(icmp.code()).isEqualTo(4);
+        assertThat(icmp.nextHopMtu()).isEqualTo(1480);
+        assertThat(icmp.checksumValid(sent.getFirst().bytes().length - 44)).isTrue();
+        // the quote is the client's header as sent (TTL 64)
+        assertThat(new io.jlvs.packet.Ipv4View().wrap(o, 52).ttl()).isEqualTo(64);
+    }
+
+    @Test
+    void shouldCutGsoFrameIntoEncapsulatedSegmentsWhenTunnel() {
+        configureTunnel(TunnelXmit.TYPE_IPIP, 1500);
+        process(clientSyn(), ETH0);
+        sent.clear();
+        byte[] payload = new byte[3000];
+        for (int i = 0; i < payload.length; i++) {
+            payload[i] = (byte) i;
+        }
+
+        process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).ipv4(CL, VIP).df(true).tcp(40000, 80)
+                .flags(TcpView.ACK | TcpView.PSH).seq(5000).payload(payload).gso(1, 1400).partialChecksum(), ETH0);
+
+        assertThat(sent).hasSize(3);
+        int total = 0;
+        for (int i = 0; i < 3; i++) {
+            MemorySegment o = MemorySegment.ofArray(sent.get(i).bytes());
+            io.jlvs.packet.Ipv4View inner = new io.jlvs.packet.Ipv4View().wrap(o, 44);
+            io.jlvs.packet.TcpView t = new io.jlvs.packet.TcpView().wrap(o, 64);
+            int len = inner.totalLength() - 40;
+            assertThat(t.seq()).isEqualTo(5000 + total);
+            assertThat(t.flags() & TcpView.PSH).isEqualTo(i == 2 ? TcpView.PSH : 0);
+            assertThat(io.jlvs.packet.Checksum.l4Ipv4Valid(o, 64, len + 20, inner.srcAddr(), inner.dstAddr(), 6)).isTrue();
+            assertThat(inner.headerChecksumValid()).isTrue();
+            total += len;
+        }
+        assertThat(total).isEqualTo(3000);
+    }
+
     @Test
     void shouldExpireConnectionAndReleaseCountsWhenIdle() {
         configure(ConnectionFlags.FWD_DROUTE, 80, 80, "rr");

@@ -1,12 +1,13 @@
 package io.jlvs.ipvsadm;
 
 import io.jlvs.control.Ipvs;
+import io.jlvs.control.IpvsApi;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+import java.util.List;
 
 /** Runs ipvsadm command lines against one in-process director and captures what they print. */
 final class Cli {
@@ -15,7 +16,6 @@ final class Cli {
     final Ipvs ipvs = new Ipvs();
     final KernelLikeApi api = new KernelLikeApi(ipvs);
     NameService names = TestNames.standard();
-    Path connectionFile;
     String argv0 = "ipvsadm";
 
     Result run(String... args) {
@@ -27,12 +27,35 @@ final class Cli {
     }
 
     Result runWithInput(String input, String... args) {
+        return runAgainst(api, input, args);
+    }
+
+    /** One invocation against another API (a director that lacks a call, one that refuses …). */
+    Result runAgainst(IpvsApi director, String input, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = new Ipvsadm(api, names, new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)),
+        int status = new Ipvsadm(director, names, new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                argv0).connectionFile(connectionFile).run(args);
+                argv0).run(args);
         return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** {@code ipvsadm-restore --atomic < input}, checked against a scratch table like this one. */
+    Result atomicRestore(String input) {
+        return atomicRestoreAgainst(api, input);
+    }
+
+    Result atomicRestoreAgainst(IpvsApi director, String input) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = new AtomicRestore(director, names, () -> new KernelLikeApi(new Ipvs()),
+                new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(err, true, StandardCharsets.UTF_8), "/usr/sbin/ipvsadm-restore").run();
+        return new Result(status, "", err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** What the director's connection table holds, as /proc/net/ip_vs_conn lines (header first). */
+    void connections(List<String> lines) {
+        ipvs.connectionTable(() -> lines);
     }
 
     /** The table as {@code ipvsadm -Sn} shows it, for before/after comparisons. */

@@ -7,9 +7,14 @@ import io.jlvs.control.Stats;
 import io.jlvs.stats.CounterReader;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
-/** Counters with fixed values, set by service key and real-server address once the table is built. */
+/**
+ * Counters with fixed values, set by service key and real-server address once the table is built; they
+ * can be zeroed as the director's are ({@link #zero}, wired with {@link Ipvs#zeroer}): counters and rates
+ * go to 0, connection counts stay.
+ */
 final class FixedCounters implements CounterReader {
     private final Ipvs ipvs;
     private final Map<Integer, Stats> serviceStats = new HashMap<>();
@@ -43,6 +48,12 @@ final class FixedCounters implements CounterReader {
             }
         }
         throw new IllegalArgumentException("no service " + key);
+    }
+
+    /** What the director's zeroer does to the ids {@link Ipvs#zero} names. */
+    void zero(List<Integer> serviceIds, List<Integer> destIds) {
+        serviceIds.forEach(id -> serviceStats.put(id, Stats.ZERO));
+        destIds.forEach(id -> destStats.put(id, Stats.ZERO));
     }
 
     static Stats conns(long conns) {

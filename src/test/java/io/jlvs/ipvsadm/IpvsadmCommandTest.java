@@ -2,12 +2,17 @@ package io.jlvs.ipvsadm;
 
 import io.jlvs.control.DestConfig;
 import io.jlvs.control.ForwardMethod;
+import io.jlvs.control.IpvsApi;
 import io.jlvs.control.IpvsException;
 import io.jlvs.control.Protocol;
 import io.jlvs.control.ServiceConfig;
 import io.jlvs.control.ServiceInfo;
 import io.jlvs.control.ServiceKey;
+import io.jlvs.control.Stats;
 import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -161,16 +166,96 @@ class IpvsadmCommandTest {
         assertThat(cli.saved()).isEmpty();
     }
 
-    @Test
-    void shouldSucceedWithoutEffectWhenZeroing() {
+    /** Two services with counters; the director's zeroer wired to them. */
+    private FixedCounters countedTable() {
         ok("-A", "-t", "10.0.0.1:80");
-        ok("-Z");
-        ok("--zero", "-t", "10.0.0.1:80");
+        ok("-a", "-t", "10.0.0.1:80", "-r", "10.0.0.2", "-m");
+        ok("-A", "-u", "10.0.0.1:53");
+        ok("-a", "-u", "10.0.0.1:53", "-r", "10.0.0.3", "-m");
+        Stats busy = new Stats(5, 50, 40, 5000, 4000, 1, 10, 8, 1000, 800);
+        FixedCounters counters = new FixedCounters(cli.ipvs)
+                .service(tcp("10.0.0.1", 80), busy).dest(tcp("10.0.0.1", 80), "10.0.0.2", 4, 7, busy)
+                .service(udp("10.0.0.1", 53), busy).dest(udp("10.0.0.1", 53), "10.0.0.3", 0, 2, busy);
+        cli.ipvs.counters(counters);
+        cli.ipvs.zeroer(ids -> counters.zero(ids[0], ids[1]));
+        return counters;
+    }
+
+    private static ServiceKey udp(String address, int port) {
+        return IpvsadmListTest.key(Protocol.UDP, address, port);
+    }
+
+    /** A {@code --stats} or {@code --rate} row: the label padded to 33, then five 9-wide numbers (all below 10^8). */
+    private static String row(String label, long a, long b, long c, long d, long e) {
+        return String.format("%-33s%9d%9d%9d%9d%9d\n", label, a, b, c, d, e);
     }
 
     @Test
-    void shouldPrintTheKernelDefaultsWhenListingTimeouts() {
+    void shouldZeroEveryCounterAndRateButKeepConnectionCountsWhenZeroingAll() {
+        countedTable();
+        String title = "IP Virtual Server version 1.2.1 (size=4096)\n"
+                + "Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n"
+                + "  -> RemoteAddress:Port\n";
+        assertThat(cli.run("-Ln", "--stats").out()).isEqualTo(title
+                + row("TCP  10.0.0.1:80", 5, 50, 40, 5000, 4000) + row("  -> 10.0.0.2:80", 5, 50, 40, 5000, 4000)
+                + row("UDP  10.0.0.1:53", 5, 50, 40, 5000, 4000) + row("  -> 10.0.0.3:53", 5, 50, 40, 5000, 4000));
+
+        ok("-Z");
+
+        assertThat(cli.run("-Ln", "--stats").out()).isEqualTo(title
+                + row("TCP  10.0.0.1:80", 0, 0, 0, 0, 0) + row("  -> 10.0.0.2:80", 0, 0, 0, 0, 0)
+                + row("UDP  10.0.0.1:53", 0, 0, 0, 0, 0) + row("  -> 10.0.0.3:53", 0, 0, 0, 0, 0));
+        assertThat(cli.run("-Ln", "--rate").out()).contains(row("TCP  10.0.0.1:80", 0, 0, 0, 0, 0))
+                .contains(row("  -> 10.0.0.3:53", 0, 0, 0, 0, 0));
+        assertThat(cli.run("-Ln").out()).contains("  -> 10.0.0.2:80                 Masq    1      4          7         \n");
+    }
+
+    @Test
+    void shouldZeroOnlyThatServiceAndItsServersWhenOneIsNamed() {
+        countedTable();
+        ok("--zero", "-u", "10.0.0.1:53");
+        String stats = cli.run("-Ln", "--stats").out();
+        assertThat(stats).contains(row("TCP  10.0.0.1:80", 5, 50, 40, 5000, 4000))
+                .contains(row("  -> 10.0.0.2:80", 5, 50, 40, 5000, 4000))
+                .contains(row("UDP  10.0.0.1:53", 0, 0, 0, 0, 0))
+                .contains(row("  -> 10.0.0.3:53", 0, 0, 0, 0, 0));
+    }
+
+    @Test
+    void shouldSucceedWhenZeroingAnEmptyTable() {
+        ok("-Z");
+    }
+
+    @Test
+    void shouldPrintTheKernelDefaultsWhenTimeoutsWereNeverSet() {
         assertThat(cli.run("-L", "--timeout")).isEqualTo(new Cli.Result(0, "Timeout (tcp tcpfin udp): 900 120 300\n", ""));
+    }
+
+    @Test
+    void shouldKeepTheCurrentValueWhenSetGivesZero() {
+        ok("--set", "1000", "0", "200");
+        assertThat(cli.run("-L", "--timeout")).isEqualTo(new Cli.Result(0, "Timeout (tcp tcpfin udp): 1000 120 200\n", ""));
+        ok("--set", "30", "5", "60");
+        assertThat(cli.run("--list", "--timeout").out()).isEqualTo("Timeout (tcp tcpfin udp): 30 5 60\n");
+        ok("--set", "0", "0", "0");
+        assertThat(cli.run("-l", "--timeout").out()).isEqualTo("Timeout (tcp tcpfin udp): 30 5 60\n");
+    }
+
+    @Test
+    void shouldHandTheNewTimeoutsToTheDirectorWhenSet() {
+        List<IpvsApi.Timeouts> seen = new ArrayList<>();
+        cli.ipvs.subscribeTimeouts(seen::add);
+        ok("--set", "30", "0", "60");
+        assertThat(seen).containsExactly(new IpvsApi.Timeouts(900, 120, 300), new IpvsApi.Timeouts(30, 120, 60));
+    }
+
+    @Test
+    void shouldSetTimeoutsAndZeroWhenRestoreLinesSaySo() {
+        countedTable();
+        assertThat(cli.restore("--set 30 5 60\n-Z -t 10.0.0.1:80\n")).isEqualTo(new Cli.Result(0, "", ""));
+        assertThat(cli.run("-L", "--timeout").out()).isEqualTo("Timeout (tcp tcpfin udp): 30 5 60\n");
+        assertThat(cli.run("-Ln", "--stats").out()).contains(row("TCP  10.0.0.1:80", 0, 0, 0, 0, 0))
+                .contains(row("UDP  10.0.0.1:53", 5, 50, 40, 5000, 4000));
     }
 
     @Test

@@ -208,13 +208,14 @@ class IpvsadmErrorTest {
                 c(255, "Numerical result out of range", "-a", "-t", "10.0.0.1:80", "-r", "10.0.0.7", "-y", "5"),
                 c(255, "Numerical result out of range", "-e", "-t", "10.0.0.1:80", "-r", "10.0.0.2", "-m", "-x",
                         "5", "-y", "6"),
-                c(255, "Operation not supported with IPv6", "--set", "1000", "0", "200"),
+                // above INT_MAX / HZ (HZ 1000): what the kernel's ip_vs_set_timeout refuses
+                c(255, "Invalid operation.  Possibly wrong module version, address not unicast, ...", "--set",
+                        "2147484", "0", "0"),
                 c(255, "Operation not supported with IPv6", "--start-daemon", "master"),
                 c(255, "Operation not supported with IPv6", "--stop-daemon", "backup", "--syncid", "3"),
                 // listings that cannot be produced (exit 1)
                 c(1, "No such service", "-L", "-t", "10.0.0.9:80"),
-                c(1, "No such service", "-Ln", "-f", "1"),
-                c(1, "cannot open file /proc/net/ip_vs_conn", "-L", "-c"));
+                c(1, "No such service", "-Ln", "-f", "1"));
     }
 
     final Cli cli = new Cli();
@@ -233,6 +234,28 @@ class IpvsadmErrorTest {
         assertThat(r).isEqualTo(new Cli.Result(c.status(), "", c.err()));
         assertThat(cli.saved()).isEqualTo(before);
         assertThat(cli.run("-Ln", "--thresholds").out()).contains("10.0.0.2:80                  10         0");
+    }
+
+    @Test
+    void shouldLeaveTimeoutsUnchangedWhenSetIsRefused() {
+        assertThat(cli.run("--set", "30", "5", "60").status()).isZero();
+        assertThat(cli.run("--set", "2147484", "1", "1").status()).isEqualTo(255);
+        assertThat(cli.run("--set", "1", "2", "x").status()).isEqualTo(2);
+        assertThat(cli.run("-L", "--timeout").out()).isEqualTo("Timeout (tcp tcpfin udp): 30 5 60\n");
+    }
+
+    @Test
+    void shouldExitOneSilentlyWhenTheDirectorCannotReportTimeouts() {
+        assertThat(cli.runAgainst(ApiProxies.without(cli.api, "timeouts"), "", "-L", "--timeout"))
+                .isEqualTo(new Cli.Result(1, "", ""));
+    }
+
+    @Test
+    void shouldSayOperationNotSupportedWhenTheDirectorLacksZeroOrSet() {
+        var old = ApiProxies.without(cli.api, "zero", "setTimeouts");
+        assertThat(cli.runAgainst(old, "", "-Z")).isEqualTo(new Cli.Result(255, "", "Operation not supported with IPv6\n"));
+        assertThat(cli.runAgainst(old, "", "--set", "1", "2", "3"))
+                .isEqualTo(new Cli.Result(255, "", "Operation not supported with IPv6\n"));
     }
 
     @Test

@@ -20,7 +20,8 @@ import java.util.Set;
 /**
  * The real {@link Ipvs} with the two things the spec's examples need and the director does not have
  * yet: the kernel's other scheduler names (sh, mh, …; stored as rr and shown under their own name)
- * and persistent-connection counts per real server. Every check and refusal is still Ipvs's own.
+ * and persistent-connection counts per real server. Every check and refusal is still Ipvs's own, and
+ * zeroing, timeouts and the connection table are Ipvs's unchanged.
  */
 final class KernelLikeApi implements IpvsApi {
     private static final Set<String> KERNEL_SCHEDULERS =
@@ -111,5 +112,25 @@ final class KernelLikeApi implements IpvsApi {
     @Override
     public ServiceInfo service(ServiceKey key) throws IpvsException {
         return shown(ipvs.service(key));
+    }
+
+    @Override
+    public void zero(ServiceKey key) throws IpvsException {
+        ipvs.zero(key);
+    }
+
+    @Override
+    public Timeouts timeouts() {
+        return ipvs.timeouts();
+    }
+
+    @Override
+    public void setTimeouts(Timeouts timeouts) throws IpvsException {
+        ipvs.setTimeouts(timeouts);
+    }
+
+    @Override
+    public List<String> connectionTable() {
+        return ipvs.connectionTable();
     }
 }

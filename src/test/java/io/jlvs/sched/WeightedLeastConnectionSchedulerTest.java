@@ -136,4 +136,48 @@ class WeightedLeastConnectionSchedulerTest {
     private static double load(TestDestinations dests, int i) {
         return (dests.activeConns(i) * 256.0 + dests.inactiveConns(i)) / dests.weight(i);
     }
+
+    @Property
+    void shouldShareConnectionsInProportionToWeightsWhenEveryPickBindsAConnection(
+            @ForAll @Size(min = 1, max = 8) List<@IntRange(min = 1, max = 20) Integer> weights,
+            @ForAll @IntRange(min = 1, max = 400) int picks) {
+        // Each pick took a server whose active/weight was no larger than anyone's, so after N picks
+        // (a_i - 1)/w_i <= min_j a_j/w_j for every i. With m that minimum and W the weight sum this
+        // bounds every share: w_i * (N - n) / W <= w_i * m <= a_i <= w_i * N / W + 1.
+        int[] w = weights.stream().mapToInt(Integer::intValue).toArray();
+        int n = w.length;
+        int total = 0;
+        for (int x : w) {
+            total += x;
+        }
+        TestDestinations dests = TestDestinations.withWeights(w);
+        SchedulerState state = wlc.newState(dests, null);
+
+        dests.bindingPicks(state, picks, TestDestinations.ANY_FLOW);
+
+        for (int i = 0; i < n; i++) {
+            double share = (double) picks * w[i] / total;
+            assertThat((double) dests.activeConns(i)).as("connections of server %d (weight %d)", i, w[i])
+                    .isBetween((double) w[i] * (picks - n) / total, share + 1);
+        }
+    }
+
+    @Test
+    void shouldKeepAnIndexPerServiceWhenViewNotifiesChanges() {
+        TestDestinations dests = TestDestinations.withWeights(1, 3, 1).notifying(true);
+        SchedulerState state = wlc.newState(dests, null);
+        dests.listen(state);
+
+        assertThat(state).isInstanceOf(WeightedLeastConnectionScheduler.Indexed.class);
+        // A 0/1, B 0/3, C 0/1 tie → A; then B 0 → B; then C 0 → C; then A 256/1, B 256/3, C 256/1 → B …
+        assertThat(dests.bindingPicks(state, 6, TestDestinations.ANY_FLOW)).isEqualTo("ABCBBA");
+    }
+
+    @Property
+    void shouldChooseAsTheKernelScanWhenIndexed(
+            @ForAll @Size(min = 1, max = 12) List<@IntRange(min = 0, max = 4) Integer> weights,
+            @ForAll @Size(max = 200) List<@IntRange(min = 0, max = 100_000) Integer> events) {
+        ScanIndexAgreement.check(WeightedLeastConnectionScheduler::new,
+                weights.stream().mapToInt(Integer::intValue).toArray(), events);
+    }
 }

@@ -308,4 +308,28 @@ public final class Libc {
         }
         return result;
     }
+
+    // ioctl(2), for interface flags (SIOCGIFFLAGS / SIOCSIFFLAGS on an AF_INET datagram socket)
+    public static final long SIOCGIFFLAGS = 0x8913;
+    public static final long SIOCSIFFLAGS = 0x8914;
+    /** {@code struct ifreq}: 16 bytes of name, then a 24-byte union whose first member here is {@code short ifr_flags}. */
+    public static final int IFREQ_BYTES = 40;
+    public static final int IFREQ_FLAGS_OFFSET = 16;
+
+    /** ioctl is variadic: the argument after the request is passed as the first variadic one. */
+    private static final MethodHandle IOCTL = LINKER.downcallHandle(
+            LIBC.find("ioctl").orElseThrow(() -> new UnsatisfiedLinkError("libc has no ioctl")),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+
+    /** ioctl(2) with a pointer argument (a {@code struct ifreq} for the SIOC*IF* requests). */
+    public static int ioctl(int fd, long request, MemorySegment arg) {
+        MemorySegment c = CAPTURE.get();
+        try {
+            int r = (int) IOCTL.invokeExact(c, fd, request, arg);
+            return r < 0 ? -errno(c) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
 }

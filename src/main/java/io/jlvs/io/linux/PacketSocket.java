@@ -41,6 +41,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  */
 public final class PacketSocket implements AutoCloseable {
     public static final int VNET_HDR_LEN = 10;
+    /** Bytes reserved in front of each frame in the ring (PACKET_RESERVE); see io.jlvs.forward.Frame. */
+    public static final int HEADROOM = 64;
     public static final int TP_STATUS_KERNEL = 0;
     public static final int TP_STATUS_USER = 1;
 
@@ -100,6 +102,8 @@ public final class PacketSocket implements AutoCloseable {
             Libc.check("PACKET_VNET_HDR", Libc.setsockoptInt(fd, Libc.SOL_PACKET, Libc.PACKET_VNET_HDR, 1));
             Libc.check("PACKET_VERSION", Libc.setsockoptInt(fd, Libc.SOL_PACKET, Libc.PACKET_VERSION,
                     version == RingVersion.V3 ? Libc.TPACKET_V3 : Libc.TPACKET_V2));
+            // headroom in front of every frame, so TUN/TOA can prepend headers in place
+            Libc.check("PACKET_RESERVE", Libc.setsockoptInt(fd, Libc.SOL_PACKET, Libc.PACKET_RESERVE, HEADROOM));
             if (version == RingVersion.V2) {
                 try (Arena arena = Arena.ofConfined()) {
                     MemorySegment req = arena.allocate(4 * 4L);
