@@ -7,6 +7,11 @@ import io.jlvs.control.ConfigSnapshot;
 import io.jlvs.control.ControlServer;
 import io.jlvs.control.ForwardMethod;
 import io.jlvs.control.Ipvs;
+import io.jlvs.control.IpvsApi;
+import io.jlvs.control.IpvsException;
+import io.jlvs.sync.SyncDaemon;
+import io.jlvs.sync.SyncEntry;
+import io.jlvs.sync.SyncRing;
 import io.jlvs.control.MarkRule;
 import io.jlvs.forward.MarkRuleRuntime;
 import io.jlvs.io.linux.Libc;
@@ -99,6 +104,17 @@ public final class Director implements AutoCloseable {
         ipvs.connectionTable(this::connectionTable);
         ipvs.subscribe(this::onChange);
         ipvs.subscribeTimeouts(t -> worker.publish(ConnectionTimeouts.defaults().withSet(t.tcpSec(), t.tcpfinSec(), t.udpSec())));
+        ipvs.daemonControl(new Ipvs.DaemonControl() {
+            @Override
+            public void start(IpvsApi.SyncDaemonConfig d) throws IpvsException {
+                startSync(d);
+            }
+
+            @Override
+            public void stop(String state) {
+                stopSync(state);
+            }
+        });
         estimatorThread = Thread.ofPlatform().name("jlvs-estimator").daemon().start(this::estimate);
         workerThread = Thread.ofPlatform().name("jlvs-worker-0").start(worker);
         control = new ControlServer(ipvs);
@@ -325,6 +341,51 @@ public final class Director implements AutoCloseable {
         }
     }
 
+    private final java.util.Map<String, SyncDaemon> syncDaemons = new java.util.concurrent.ConcurrentHashMap<>();
+    private final SyncRing syncRing = new SyncRing(1 << 16);
+
+    private void startSync(IpvsApi.SyncDaemonConfig d) throws IpvsException {
+        boolean master = d.state().equals("master");
+        SyncDaemon.WorkerLink link = new SyncDaemon.WorkerLink() {
+            @Override
+            public SyncRing ring() {
+                return syncRing;
+            }
+
+            @Override
+            public void requestFullSync() {
+                worker.requestFullSync();
+            }
+
+            @Override
+            public void install(SyncEntry entry) {
+                worker.install(entry);
+            }
+        };
+        try {
+            SyncDaemon daemon = new SyncDaemon(master, d.mcastInterface(), d.syncId(), d.maxLen(),
+                    d.mcastGroup() != null ? d.mcastGroup() : SyncDaemon.DEFAULT_GROUP,
+                    d.mcastPort() != 0 ? d.mcastPort() : SyncDaemon.DEFAULT_PORT, d.mcastTtl() != 0 ? d.mcastTtl() : 1,
+                    link);
+            syncDaemons.put(d.state(), daemon);
+        } catch (java.io.IOException e) {
+            throw new IpvsException(io.jlvs.control.Errno.EINVAL, "sync daemon: " + e.getMessage());
+        }
+        if (master) {
+            worker.syncTo(syncRing);
+        }
+    }
+
+    private void stopSync(String state) {
+        SyncDaemon d = syncDaemons.remove(state);
+        if (d != null) {
+            if (d.master()) {
+                worker.syncTo(null);
+            }
+            d.close();
+        }
+    }
+
     /** Blocks until {@link #close} ran. */
     public void awaitStop() throws InterruptedException {
         stopped.await();
@@ -339,6 +400,9 @@ public final class Director implements AutoCloseable {
             control.close();
         }
         guard.remove();
+        for (String state : List.copyOf(syncDaemons.keySet())) {
+            stopSync(state);
+        }
         if (estimatorThread != null) {
             estimatorThread.interrupt();
         }

@@ -18,14 +18,15 @@ import java.security.SecureRandom;
  *       +---------------+---------------+---------------+-------+-------+
  *     0 |   clientIp    |      vip      |    realIp     | cport | vport |
  *       +-------+---+---+-------+-------+---------------+-------+-------+
- *    16 | rport |pro|sta| flags |ifindex|   clientMac (low 48 bits used)|
+ *    16 | rport |pro|sta| flags |ifindex| clientMac (48) + inPkts (16) |
  *       +-------+---+---+-------+-------+-------------------------------+
  *    32 |    destId     |   serviceId   |    nextIn     |    nextOut    |
  *       +---------------+---------------+---------------+---------------+
  *    48 |   nextTimer   |   prevTimer   |          expiresAtMs          |
  *       +---------------+---------------+-------------------------------+
  *  pro = IP protocol (u8), sta = state (u8), flags = IPVS conn flags (u16, see {@link ConnectionFlags}),
- *  ifindex = interface the client's frames arrive on (u16), clientMac = L2 source of the client's first frame.
+ *  ifindex = interface the client's frames arrive on (u16), clientMac = L2 source of the client's first frame,
+ *  inPkts = client packets seen (wraps at 2^16; the sync threshold counts them).
  * </pre>
  *
  * <p><b>Lookups.</b> Two chained hash indexes (int bucket arrays in the same segment, chains through
@@ -566,11 +567,34 @@ public final class ConnectionTable implements AutoCloseable {
 
     /** The client's link-layer address (48 bits), where NAT replies are sent. */
     public long clientMac(int slot) {
-        return mem.get(LONG, rec(slot) + OFF_CLIENT_MAC);
+        return mem.get(LONG, rec(slot) + OFF_CLIENT_MAC) & MAC_MASK;
+    }
+
+    /**
+     * Packets seen from the client (IPVS {@code in_pkts}, wrapping at 2^16), kept in the two bytes above
+     * the client MAC; drives the sync threshold.
+     */
+    public int inPkts(int slot) {
+        return (int) (mem.get(LONG, rec(slot) + OFF_CLIENT_MAC) >>> 48);
+    }
+
+    /** Counts one more client packet; returns the new count. */
+    public int incrementInPkts(int slot) {
+        long r = rec(slot) + OFF_CLIENT_MAC;
+        long v = mem.get(LONG, r);
+        int pkts = (int) ((v >>> 48) + 1) & 0xffff;
+        mem.set(LONG, r, (v & MAC_MASK) | ((long) pkts << 48));
+        return pkts;
+    }
+
+    public void inPkts(int slot, int pkts) {
+        long r = rec(slot) + OFF_CLIENT_MAC;
+        mem.set(LONG, r, (mem.get(LONG, r) & MAC_MASK) | ((long) (pkts & 0xffff) << 48));
     }
 
     public void clientMac(int slot, long mac) {
-        mem.set(LONG, rec(slot) + OFF_CLIENT_MAC, mac & MAC_MASK);
+        long r = rec(slot) + OFF_CLIENT_MAC;
+        mem.set(LONG, r, (mem.get(LONG, r) & ~MAC_MASK) | (mac & MAC_MASK));
     }
 
     public int destId(int slot) {

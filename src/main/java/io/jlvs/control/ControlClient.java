@@ -145,6 +145,22 @@ public final class ControlClient implements IpvsApi, AutoCloseable {
     }
 
     @Override
+    public void startDaemon(SyncDaemonConfig daemon) throws IpvsException {
+        call(ControlProtocol.Request.withExtra("startDaemon", daemon));
+    }
+
+    @Override
+    public void stopDaemon(String state) throws IpvsException {
+        call(ControlProtocol.Request.withExtra("stopDaemon", state));
+    }
+
+    @Override
+    public List<SyncDaemonConfig> daemons() throws IpvsException {
+        return ControlProtocol.JSON.convertValue(call(ControlProtocol.Request.of("daemons")),
+                new TypeReference<List<SyncDaemonConfig>>() {});
+    }
+
+    @Override
     public void close() throws IOException {
         channel.close();
     }

@@ -116,6 +116,9 @@ public final class ControlServer implements AutoCloseable {
                 case "timeouts" -> ipvs.timeouts();
                 case "setTimeouts" -> { ipvs.setTimeouts(ControlProtocol.JSON.convertValue(req.extra(), IpvsApi.Timeouts.class)); yield null; }
                 case "connectionTable" -> ipvs.connectionTable();
+                case "startDaemon" -> { ipvs.startDaemon(ControlProtocol.JSON.convertValue(req.extra(), IpvsApi.SyncDaemonConfig.class)); yield null; }
+                case "stopDaemon" -> { ipvs.stopDaemon(req.extra().asText()); yield null; }
+                case "daemons" -> ipvs.daemons();
                 case "addMark" -> { ipvs.addMarkRule(req.mark()); yield null; }
                 case "deleteMark" -> { ipvs.deleteMarkRule(req.mark()); yield null; }
                 case "marks" -> ipvs.markRules();

@@ -34,6 +34,23 @@ public final class Ipvs implements IpvsApi {
     private final IdPool serviceIds = new IdPool();
     private volatile CounterReader counters = CounterReader.NONE;
     private Timeouts timeouts = new Timeouts(900, 120, 300);
+    private final List<SyncDaemonConfig> daemons = new ArrayList<>();
+    /** Starts (config) or stops (state only) the data plane's sync daemons; throws to refuse. */
+    public interface DaemonControl {
+        void start(SyncDaemonConfig daemon) throws IpvsException;
+
+        void stop(String state);
+    }
+
+    private volatile DaemonControl daemonControl = new DaemonControl() {
+        @Override
+        public void start(SyncDaemonConfig daemon) {
+        }
+
+        @Override
+        public void stop(String state) {
+        }
+    };
     private final List<Consumer<Timeouts>> timeoutListeners = new ArrayList<>();
     private volatile Consumer<List<Integer>[]> zeroer = ids -> { };
     private volatile java.util.function.Supplier<List<String>> connectionTable =
@@ -149,6 +166,41 @@ public final class Ipvs implements IpvsApi {
         for (Consumer<Timeouts> l : timeoutListeners) {
             l.accept(timeouts);
         }
+    }
+
+    public void daemonControl(DaemonControl control) {
+        this.daemonControl = Objects.requireNonNull(control);
+    }
+
+    @Override
+    public synchronized void startDaemon(SyncDaemonConfig d) throws IpvsException {
+        if (!"master".equals(d.state()) && !"backup".equals(d.state())) {
+            throw new IpvsException(Errno.EINVAL, "daemon state " + d.state());
+        }
+        for (SyncDaemonConfig x : daemons) {
+            if (x.state().equals(d.state())) {
+                throw new IpvsException(Errno.EEXIST, d.state() + " daemon runs");
+            }
+        }
+        if (d.syncId() < 0 || d.syncId() > 255) {
+            throw new IpvsException(Errno.EINVAL, "syncid " + d.syncId());
+        }
+        daemonControl.start(d);
+        daemons.add(d);
+        daemons.sort((a, b) -> a.state().compareTo(b.state()) * -1); // master before backup
+    }
+
+    @Override
+    public synchronized void stopDaemon(String state) throws IpvsException {
+        if (!daemons.removeIf(x -> x.state().equals(state))) {
+            throw new IpvsException(Errno.ESRCH, "no " + state + " daemon");
+        }
+        daemonControl.stop(state);
+    }
+
+    @Override
+    public synchronized List<SyncDaemonConfig> daemons() {
+        return List.copyOf(daemons);
     }
 
     @Override

@@ -57,6 +57,35 @@ public interface IpvsApi {
     }
 
     /**
+     * A connection-sync daemon ({@code ipvsadm --start-daemon}).
+     *
+     * @param state          "master" or "backup"
+     * @param mcastInterface interface for the multicast group
+     * @param syncId         0..255 (a backup with 0 accepts every syncid)
+     * @param maxLen         maximum message size, 0 = MTU-based default
+     * @param mcastGroup     group address (null: 224.0.0.81)
+     * @param mcastPort      UDP port (0: 8848)
+     * @param mcastTtl       TTL (0: 1)
+     */
+    record SyncDaemonConfig(String state, String mcastInterface, int syncId, int maxLen, String mcastGroup,
+                            int mcastPort, int mcastTtl) {}
+
+    /** Starts a sync daemon; {@link Errno#EEXIST} when one in that state runs. */
+    default void startDaemon(SyncDaemonConfig daemon) throws IpvsException {
+        throw new IpvsException(Errno.EOPNOTSUPP, "startDaemon");
+    }
+
+    /** Stops the daemon in that state ("master"/"backup"); {@link Errno#ESRCH} when none runs. */
+    default void stopDaemon(String state) throws IpvsException {
+        throw new IpvsException(Errno.EOPNOTSUPP, "stopDaemon");
+    }
+
+    /** The running sync daemons (master first). */
+    default List<SyncDaemonConfig> daemons() throws IpvsException {
+        return List.of();
+    }
+
+    /**
      * The connection table as the kernel's {@code /proc/net/ip_vs_conn} shows it, header line first
      * ({@code ipvsadm -Lc} renders it).
      */

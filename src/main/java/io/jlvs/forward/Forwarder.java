@@ -77,6 +77,10 @@ public final class Forwarder implements FlowView {
     private final Xmit[] xmits = new Xmit[8];
 
     private DataplaneConfig config;
+    /** Where connection states go when this director is a sync master (null: not syncing). */
+    private io.jlvs.sync.SyncRing syncOut;
+    private static final int SYNC_THRESHOLD = 3;
+    private static final int SYNC_PERIOD = 50;
     private ConnectionTimeouts timeouts = ConnectionTimeouts.defaults();
     /** Per-worker scheduler state and overload flags, indexed by service id / dest id. */
     private SchedulerState[] schedStates = new SchedulerState[0];
@@ -541,7 +545,16 @@ public final class Forwarder implements FlowView {
         counters.addDest(d.destId(), WorkerCounters.IN_BYTES, bytes);
         counters.addService(conns.serviceId(slot), WorkerCounters.IN_PKTS, 1);
         counters.addService(conns.serviceId(slot), WorkerCounters.IN_BYTES, bytes);
+        int stateBefore = conns.state(slot);
         transition(slot, proto, direction, tcpFlags, nowMs);
+        if (conns.inIfindex(slot) == 0) {
+            // installed from a sync message: learn where the client is from its first packet here
+            conns.inIfindex(slot, frame.inIfindex);
+            conns.clientMac(slot, eth.srcMac());
+        }
+        if (syncOut != null) {
+            maybeSync(slot, proto, stateBefore);
+        }
         if (d.outIfindex() == 0 || d.outIfindex() >= interfacesByIndex.length
                 || interfacesByIndex[d.outIfindex()] == null) {
             return drop(DropReason.NO_ROUTE);
@@ -638,6 +651,146 @@ public final class Forwarder implements FlowView {
         outIcmp.type(3).code(4).restOfHeader(mtu & 0xffff);
         outIcmp.updateChecksum(icmpLen);
         sink.send(frame.inIfindex, scratch, f, VNET + EthernetView.HEADER_LENGTH + 20 + icmpLen);
+    }
+
+    // ---------------------------------------------------------------- connection sync
+
+    /** Starts (ring) or stops (null) sending connection states to a sync master daemon. */
+    public void syncTo(io.jlvs.sync.SyncRing ring) {
+        this.syncOut = ring;
+    }
+
+    /**
+     * The master's decision (ip_vs_sync_conn): TCP connections are sent when they enter an eligible
+     * state other than ESTABLISHED, and every {@value #SYNC_PERIOD} packets from the
+     * {@value #SYNC_THRESHOLD}rd on; one-packet connections never (their template yes).
+     */
+    private void maybeSync(int slot, int proto, int stateBefore) {
+        int pkts = conns.incrementInPkts(slot);
+        int flags = conns.flags(slot);
+        boolean send;
+        if ((flags & ConnectionFlags.ONE_PACKET) != 0) {
+            send = false;
+        } else if (proto == Ipv4View.PROTO_TCP) {
+            int st = conns.state(slot);
+            boolean eligible = st == TcpState.ESTABLISHED || st == TcpState.FIN_WAIT || st == TcpState.CLOSE
+                    || st == TcpState.CLOSE_WAIT || st == TcpState.TIME_WAIT;
+            send = eligible && ((st != stateBefore && st != TcpState.ESTABLISHED) || pkts % SYNC_PERIOD == SYNC_THRESHOLD);
+        } else {
+            send = pkts % SYNC_PERIOD == SYNC_THRESHOLD;
+        }
+        if (send) {
+            pushSync(slot);
+        }
+        int t = templateOf(slot);
+        if (t >= 0 && (send || (flags & ConnectionFlags.ONE_PACKET) != 0)) {
+            pushSync(t);
+        }
+    }
+
+    private void pushSync(int slot) {
+        int flags = conns.flags(slot);
+        boolean template = (flags & ConnectionFlags.TEMPLATE) != 0;
+        ServiceRuntime svc = config.serviceById(conns.serviceId(slot));
+        int fwmark = svc == null ? 0 : svc.fwmark();
+        int proto = conns.protocol(slot) & 0x7f;
+        long timeoutMs = template ? templateTimeoutMs(slot) : timeouts.timeoutMs(proto, conns.state(slot));
+        syncOut.offer(proto, flags, conns.state(slot), conns.clientPort(slot), conns.vport(slot),
+                conns.realPort(slot), fwmark, (int) (timeoutMs / 1000), conns.clientIp(slot), conns.vip(slot),
+                conns.realIp(slot));
+    }
+
+    /** A backup that (re)starts asks for everything: every live connection and template goes out. */
+    public void syncAll() {
+        if (syncOut == null) {
+            return;
+        }
+        conns.forEach(slot -> {
+            int st = conns.state(slot);
+            int flags = conns.flags(slot);
+            if ((flags & ConnectionFlags.TEMPLATE) != 0 || conns.protocol(slot) != Ipv4View.PROTO_TCP
+                    || st == TcpState.ESTABLISHED || st == TcpState.FIN_WAIT || st == TcpState.CLOSE
+                    || st == TcpState.CLOSE_WAIT || st == TcpState.TIME_WAIT) {
+                pushSync(slot);
+            }
+        });
+    }
+
+    /**
+     * Installs a connection a master sent (ip_vs_proc_conn): the service by fwmark or (protocol, VIP,
+     * port), the real server by address and port. An existing entry with another real server is replaced
+     * only by an active message; otherwise state, INACTIVE and the timer follow the message.
+     */
+    public void install(io.jlvs.sync.SyncEntry e, long nowMs) {
+        boolean template = (e.flags() & ConnectionFlags.TEMPLATE) != 0;
+        ServiceRuntime svc = e.fwmark() != 0 ? config.serviceByFwmark(e.fwmark())
+                : config.service(e.protocol(), e.vaddr(), e.vport());
+        if (svc == null && template) {
+            svc = config.service(e.protocol(), e.vaddr(), 0);
+        }
+        if (svc == null) {
+            counters.drop(DropReason.SYNC_NO_SERVICE);
+            return;
+        }
+        DestRuntime d = null;
+        for (DestRuntime x : svc.dests()) {
+            if (x.ipv4() == e.daddr() && (x.port() == e.dport() || x.port() == 0 || template)) {
+                d = x;
+                break;
+            }
+        }
+        if (d == null) {
+            counters.drop(DropReason.SYNC_NO_SERVICE);
+            return;
+        }
+        int proto = template ? TEMPLATE_PROTO | e.protocol() : e.protocol();
+        boolean inactive = (e.flags() & ConnectionFlags.INACTIVE) != 0;
+        int slot = conns.lookupIn(proto, e.caddr(), e.cport(), e.vaddr(), e.vport());
+        if (slot >= 0 && (conns.realIp(slot) != e.daddr() || conns.realPort(slot) != e.dport())) {
+            if (inactive) {
+                return;
+            }
+            expireNow(slot);
+            slot = -1;
+        }
+        if (slot < 0) {
+            int flags = d.method() | ConnectionFlags.SYNC | ConnectionFlags.INACTIVE;
+            if (template) {
+                flags |= ConnectionFlags.TEMPLATE;
+            } else if (d.method() != ConnectionFlags.FWD_MASQ) {
+                flags |= ConnectionFlags.NOOUTPUT;
+            }
+            slot = conns.create(proto, e.caddr(), e.cport(), e.vaddr(), e.vport(), e.daddr(), e.dport(), flags, 0, 0L,
+                    d.destId(), svc.serviceId(), nowMs);
+            if (slot < 0) {
+                counters.drop(DropReason.CONN_TABLE_FULL);
+                return;
+            }
+            if (template) {
+                conns.inIfindex(slot, Math.max(1, Math.min(e.timeoutS(), 0xffff)));
+                counters.addDest(d.destId(), WorkerCounters.PERSIST, 1);
+            } else {
+                bindDest(d);
+            }
+        }
+        conns.state(slot, e.state());
+        if (!template) {
+            int flags = conns.flags(slot);
+            boolean wasInactive = (flags & ConnectionFlags.INACTIVE) != 0;
+            if (wasInactive && !inactive) {
+                conns.flags(slot, flags & ~ConnectionFlags.INACTIVE);
+                counters.addDest(d.destId(), WorkerCounters.INACTIVE, -1);
+                counters.addDest(d.destId(), WorkerCounters.ACTIVE, 1);
+            } else if (!wasInactive && inactive) {
+                conns.flags(slot, flags | ConnectionFlags.INACTIVE);
+                counters.addDest(d.destId(), WorkerCounters.ACTIVE, -1);
+                counters.addDest(d.destId(), WorkerCounters.INACTIVE, 1);
+            }
+            conns.inPkts(slot, SYNC_THRESHOLD);
+        }
+        long timeoutMs = e.timeoutS() > 0 ? e.timeoutS() * 1000L
+                : template ? 180_000L : timeouts.timeoutMs(e.protocol(), e.state());
+        conns.touch(slot, nowMs, timeoutMs);
     }
 
     // ---------------------------------------------------------------- ARP

@@ -17,9 +17,16 @@ public final class PacketError {
     public static final int BAD_UDP_LENGTH = -9;
     public static final int TRUNCATED_ARP = -10;
     public static final int TRUNCATED_ICMP = -11;
+    public static final int TRUNCATED_IPV6 = -12;
+    public static final int BAD_IPV6_VERSION = -13;
+    /** A payload length of 0 with a hop-by-hop header: a jumbogram (RFC 2675), which jlvs does not take. */
+    public static final int BAD_IPV6_PAYLOAD_LENGTH = -14;
+    public static final int TRUNCATED_ICMPV6 = -15;
+    /** A neighbor solicitation or advertisement that RFC 4861 section 7.1 says to discard. */
+    public static final int BAD_ND = -16;
 
     /** Number of error codes (not counting {@link #OK}). */
-    public static final int COUNT = 11;
+    public static final int COUNT = 16;
 
     private static final String[] NAMES = {
         "TRUNCATED_ETHERNET",
@@ -33,6 +40,11 @@ public final class PacketError {
         "BAD_UDP_LENGTH",
         "TRUNCATED_ARP",
         "TRUNCATED_ICMP",
+        "TRUNCATED_IPV6",
+        "BAD_IPV6_VERSION",
+        "BAD_IPV6_PAYLOAD_LENGTH",
+        "TRUNCATED_ICMPV6",
+        "BAD_ND",
     };
 
     private PacketError() {}

@@ -16,6 +16,11 @@ public enum DropReason {
     BAD_UDP_LENGTH("bad_udp_length"),
     TRUNCATED_ARP("truncated_arp"),
     TRUNCATED_ICMP("truncated_icmp"),
+    TRUNCATED_IPV6("truncated_ipv6"),
+    BAD_IPV6_VERSION("bad_ipv6_version"),
+    BAD_IPV6_PAYLOAD_LENGTH("bad_ipv6_payload_length"),
+    TRUNCATED_ICMPV6("truncated_icmpv6"),
+    BAD_ND("bad_nd"),
     /** The ring held less than the frame (snap length below wire length). */
     TRUNCATED_CAPTURE("truncated_capture"),
     /** A TCP segment without SYN (or with RST) for which no connection exists. */
@@ -38,6 +43,8 @@ public enum DropReason {
     TOO_BIG("too_big"),
     /** Answered with ICMP "fragmentation needed" (DF set, larger than the path MTU). */
     FRAG_NEEDED_SENT("frag_needed_sent"),
+    /** A sync message named a service or real server this director does not have. */
+    SYNC_NO_SERVICE("sync_no_service"),
     /** A bug: the pipeline threw on this frame. The worker carries on. */
     INTERNAL_ERROR("internal_error");
 

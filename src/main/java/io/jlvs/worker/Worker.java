@@ -43,6 +43,11 @@ public final class Worker implements Runnable {
     private final int idlePollMs;
 
     private volatile DataplaneConfig pending;
+    private final java.util.concurrent.ConcurrentLinkedQueue<io.jlvs.sync.SyncEntry> syncInstalls =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private volatile io.jlvs.sync.SyncRing pendingSyncRing;
+    private volatile boolean syncRingChanged;
+    private volatile boolean fullSyncRequested;
     private volatile ConnectionTimeouts pendingTimeouts;
     private volatile boolean running = true;
     private long nextHousekeepingNs;
@@ -84,6 +89,22 @@ public final class Worker implements Runnable {
 
     public void publish(ConnectionTimeouts timeouts) {
         pendingTimeouts = timeouts;
+    }
+
+    /** Connection states go to {@code ring} from now on (a master sync daemon), or nowhere (null). */
+    public void syncTo(io.jlvs.sync.SyncRing ring) {
+        pendingSyncRing = ring;
+        syncRingChanged = true;
+    }
+
+    /** Queues connections a master sent for installation (a backup sync daemon; any thread). */
+    public void install(io.jlvs.sync.SyncEntry entry) {
+        syncInstalls.add(entry);
+    }
+
+    /** Asks the worker to send its whole table to the sync master daemon (a backup asked for it). */
+    public void requestFullSync() {
+        fullSyncRequested = true;
     }
 
     public WorkerCounters counters() {
@@ -146,6 +167,10 @@ public final class Worker implements Runnable {
         if (c != null && c != forwarder.config()) {
             forwarder.apply(c);
         }
+        if (syncRingChanged) {
+            syncRingChanged = false;
+            forwarder.syncTo(pendingSyncRing);
+        }
         ConnectionTimeouts t = pendingTimeouts;
         if (t != null) {
             forwarder.timeouts(t);
@@ -158,6 +183,17 @@ public final class Worker implements Runnable {
             frames += s.poll(handler, afterBlock, 16);
         }
         counters.addTotal(WorkerCounters.RX_FRAMES, frames);
+        for (int i = 0; i < 4096; i++) {
+            io.jlvs.sync.SyncEntry e = syncInstalls.poll();
+            if (e == null) {
+                break;
+            }
+            forwarder.install(e, nowMs);
+        }
+        if (fullSyncRequested) {
+            fullSyncRequested = false;
+            forwarder.syncAll();
+        }
         if (nowNs - nextHousekeepingNs >= 0) {
             forwarder.housekeeping(nowMs);
             flush();

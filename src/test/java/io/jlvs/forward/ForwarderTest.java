@@ -478,6 +478,57 @@ class ForwarderTest {
     }
 
     @Test
+    void shouldSendEstablishedConnectionToSyncAndInstallItOnBackup() {
+        configure(ConnectionFlags.FWD_DROUTE, 80, 80, "rr");
+        io.jlvs.sync.SyncRing ring = new io.jlvs.sync.SyncRing(64);
+        forwarder.syncTo(ring);
+        process(clientSyn(), ETH0);
+        for (int i = 0; i < 3; i++) {
+            process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).tcp(40000, 80)
+                    .flags(TcpView.ACK), ETH0);
+        }
+        List<io.jlvs.sync.SyncEntry> synced = new ArrayList<>();
+        ring.drain(synced::add, 10);
+        // the 3rd packet of an ESTABLISHED connection goes out (sync_threshold 3)
+        assertThat(synced).hasSize(1);
+        io.jlvs.sync.SyncEntry e = synced.getFirst();
+        assertThat(e.state()).isEqualTo(TcpState.ESTABLISHED);
+        assertThat(e.daddr()).isEqualTo(ip(RS2));
+        assertThat(e.timeoutS()).isEqualTo(900);
+
+        // a backup director installs it; its next packet goes to the same real server without a SYN
+        ConnectionTable backupConns = new ConnectionTable(1 << 12, 1 << 10, 1000, 1024, 7);
+        WorkerCounters backupCounters = new WorkerCounters(1024);
+        List<Sent> backupSent = new ArrayList<>();
+        Forwarder backup = new Forwarder(backupConns, backupCounters, (ifindex, seg, offset, length) ->
+                backupSent.add(new Sent(ifindex, seg.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE))), 1024);
+        try {
+            backup.apply(forwarder.config());
+            backup.install(e, NOW_MS);
+            assertThat(backupCounters.dest(2, WorkerCounters.ACTIVE)).isEqualTo(1);
+            byte[] arp = PacketBuilder.arpReply(RS2_MAC, RS2, LB_SMAC, "198.19.0.1").vnetHeader().build();
+            MemorySegment a = arena.allocate(arp.length + 64);
+            a.asSlice(32, arp.length).copyFrom(MemorySegment.ofArray(arp));
+            backup.process(a, 42, arp.length - 10, arp.length - 10, ETH1, NOW_MS);
+            byte[] data = PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).tcp(40000, 80)
+                    .flags(TcpView.ACK).payload("more").build();
+            MemorySegment d = arena.allocate(data.length + 64);
+            d.asSlice(32, data.length).copyFrom(MemorySegment.ofArray(data));
+            assertThat(backup.process(d, 42, data.length - 10, data.length - 10, ETH0, NOW_MS))
+                    .isEqualTo(Forwarder.FORWARDED);
+            assertThat(backupSent.getLast().ifindex()).isEqualTo(ETH1);
+            assertThat(MemorySegment.ofArray(backupSent.getLast().bytes())
+                    .get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 10) >>> 16)
+                    .isEqualTo(mac(RS2_MAC));
+        } finally {
+            backup.close();
+            backupConns.close();
+            backupCounters.close();
+            ring.close();
+        }
+    }
+
+    @Test
     void shouldExpireConnectionAndReleaseCountsWhenIdle() {
         configure(ConnectionFlags.FWD_DROUTE, 80, 80, "rr");
         process(clientSyn(), ETH0); // SYN_RECV: 60 s

@@ -207,7 +207,7 @@ class IpvsadmCommandTest {
                 + row("UDP  10.0.0.1:53", 0, 0, 0, 0, 0) + row("  -> 10.0.0.3:53", 0, 0, 0, 0, 0));
         assertThat(cli.run("-Ln", "--rate").out()).contains(row("TCP  10.0.0.1:80", 0, 0, 0, 0, 0))
                 .contains(row("  -> 10.0.0.3:53", 0, 0, 0, 0, 0));
-        assertThat(cli.run("-Ln").out()).contains("  -> 10.0.0.2:80                 Masq    1      4          7         \n");
+        assertThat(cli.run("-Ln").out()).contains("  -> 10.0.0.2:80                  Masq    1      4          7         \n");
     }
 
     @Test

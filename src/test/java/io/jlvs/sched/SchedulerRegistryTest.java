@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 class SchedulerRegistryTest {
     @Test
     void shouldListNamesInRegistryOrderWhenAsked() {
-        assertThat(SchedulerRegistry.names()).containsExactly("rr", "wrr", "wlc");
+        assertThat(SchedulerRegistry.names()).containsExactly(
+                "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos");
     }
 
     @Test
@@ -18,6 +19,8 @@ class SchedulerRegistryTest {
             assertThat(SchedulerRegistry.exists(name)).isTrue();
         }
         assertThat(SchedulerRegistry.byName("wlc")).isInstanceOf(WeightedLeastConnectionScheduler.class);
+        assertThat(SchedulerRegistry.byName("lblcr")).isInstanceOf(LocalityBasedLeastConnectionReplicationScheduler.class);
+        assertThat(SchedulerRegistry.byName("twos")).isInstanceOf(WeightedPowerOfTwoScheduler.class);
     }
 
     @Test

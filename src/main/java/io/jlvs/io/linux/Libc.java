@@ -332,4 +332,84 @@ public final class Libc {
             throw rethrow(t);
         }
     }
+
+    // ---------------------------------------------------------------- VRRP (io.jlvs.vrrp): raw IP sockets, multicast, ancillary data
+
+    public static final int IPPROTO_IP = 0;
+    public static final int IPPROTO_IPV6 = 41;
+    public static final int IPPROTO_VRRP = 112;
+    public static final int SO_BINDTODEVICE = 25;
+    public static final int IP_HDRINCL = 3;
+    public static final int IP_MULTICAST_IF = 32;
+    public static final int IP_MULTICAST_TTL = 33;
+    public static final int IP_MULTICAST_LOOP = 34;
+    public static final int IP_ADD_MEMBERSHIP = 35;
+    public static final int IPV6_CHECKSUM = 7;
+    public static final int IPV6_UNICAST_HOPS = 16;
+    public static final int IPV6_MULTICAST_IF = 17;
+    public static final int IPV6_MULTICAST_HOPS = 18;
+    public static final int IPV6_MULTICAST_LOOP = 19;
+    public static final int IPV6_ADD_MEMBERSHIP = 20;
+    public static final int IPV6_RECVPKTINFO = 49;
+    public static final int IPV6_PKTINFO = 50;
+    public static final int IPV6_RECVHOPLIMIT = 51;
+    public static final int IPV6_HOPLIMIT = 52;
+    public static final int IPV6_TCLASS = 67;
+    public static final int ETH_P_ARP = 0x0806;
+    public static final int ETH_P_IPV6 = 0x86DD;
+    public static final int MSG_DONTROUTE = 0x4;
+    public static final int MSG_TRUNC = 0x20;
+    public static final int EADDRNOTAVAIL = 99;
+    public static final int EEXIST = 17;
+
+    /**
+     * {@code struct msghdr} on LP64: name(8) namelen(4, pad 4) iov(8) iovlen(8) control(8) controllen(8)
+     * flags(4, pad 4) = 56 bytes; {@code struct iovec}: base(8) len(8) = 16 bytes.
+     */
+    public static final int MSGHDR_BYTES = 56;
+    public static final int MSGHDR_NAME = 0;
+    public static final int MSGHDR_NAMELEN = 8;
+    public static final int MSGHDR_IOV = 16;
+    public static final int MSGHDR_IOVLEN = 24;
+    public static final int MSGHDR_CONTROL = 32;
+    public static final int MSGHDR_CONTROLLEN = 40;
+    public static final int MSGHDR_FLAGS = 48;
+    public static final int IOVEC_BYTES = 16;
+    /** {@code struct cmsghdr}: len(8) level(4) type(4), data aligned to 8. */
+    public static final int CMSGHDR_BYTES = 16;
+
+    private static final MethodHandle SENDMSG = downcall("sendmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle RECVMSG = downcall("recvmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+
+    /** sendmsg(2) with a prepared {@code struct msghdr}: bytes sent, or -errno. */
+    public static long sendmsg(int fd, MemorySegment msghdr, int flags) {
+        MemorySegment c = CAPTURE.get();
+        try {
+            long r = (long) SENDMSG.invokeExact(c, fd, msghdr, flags);
+            return r < 0 ? -errno(c) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** recvmsg(2) into a prepared {@code struct msghdr}: bytes received, or -errno. */
+    public static long recvmsg(int fd, MemorySegment msghdr, int flags) {
+        MemorySegment c = CAPTURE.get();
+        try {
+            long r = (long) RECVMSG.invokeExact(c, fd, msghdr, flags);
+            return r < 0 ? -errno(c) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** setsockopt(SO_BINDTODEVICE): the socket sends and receives on {@code ifname} only. */
+    public static int bindToDevice(int fd, String ifname) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment name = arena.allocateFrom(ifname);
+            return setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name, (int) name.byteSize());
+        }
+    }
 }

@@ -175,6 +175,10 @@ public final class LineReader implements Reporter.Position {
         this.includeCheck = checks;
     }
 
+    int includeCheckValue() {
+        return includeCheck;
+    }
+
     // ---------------------------------------------------------------- position (message prefix)
 
     private Frame positionFrame() {

@@ -1,0 +1,139 @@
+package io.jlvs.sync;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.function.Consumer;
+
+/**
+ * The IPVS connection-sync message formats ({@code ip_vs_sync.c}); jlvs sends version 1 and reads
+ * both, as the kernel does.
+ * <pre>
+ * v1 header (8):  | 0 reserved=0 | 1 syncid | 2-3 size (whole message) | 4 nr_conns | 5 version=1 | 6-7 spare=0 |
+ * v1 IPv4 conn (36): | 0 type=0 | 1 protocol | 2-3 ver(4 bits)=0, size(12 bits)=36 |
+ *                   | 4-7 flags | 8-9 state | 10-11 cport | 12-13 vport | 14-15 dport |
+ *                   | 16-19 fwmark | 20-23 timeout (s) | 24-27 caddr | 28-31 vaddr | 32-35 daddr |
+ * v0 header (4):  | 0 nr_conns | 1 syncid | 2-3 size |
+ * v0 conn (24):   | 0 reserved | 1 protocol | 2-3 cport | 4-5 vport | 6-7 dport | 8-11 caddr | 12-15 vaddr |
+ *                 | 16-19 daddr | 20-21 flags | 22-23 state |  (+24 bytes of sequence data if flags has IN_SEQ/OUT_SEQ)
+ * </pre>
+ * All fields in network order. A resync request (jlvs's own extension, asking a master for its whole
+ * table) is a v1 header with no entries and spare = {@link #RESYNC_MAGIC}: a kernel backup reads a
+ * message whose spare is not 0 as version 0 with 0 connections, and ignores it.
+ */
+public final class SyncCodec {
+    private SyncCodec() {}
+
+    public static final int HEADER_V1 = 8;
+    public static final int CONN_V1_IPV4 = 36;
+    public static final int RESYNC_MAGIC = 0x4a4c; // "JL"
+    /** Flags the backup keeps from a v1 message: forwarding method, NOOUTPUT, INACTIVE, SEQ bits, NO_CPORT, TEMPLATE. */
+    public static final int ACCEPTED_FLAGS = 0x7 | 0x80 | 0x100 | 0x200 | 0x400 | 0x800 | 0x1000;
+    private static final int SEQ_FLAGS = 0x200 | 0x400;
+    private static final int HASHED = 0x40;
+
+    /** Writes a v1 header; entries follow with {@link #putEntry}; then {@link #finish}. */
+    public static void begin(ByteBuffer b, int syncId) {
+        b.clear().order(ByteOrder.BIG_ENDIAN);
+        b.put((byte) 0).put((byte) syncId).putShort((short) 0).put((byte) 0).put((byte) 1).putShort((short) 0);
+    }
+
+    public static boolean fits(ByteBuffer b) {
+        return b.remaining() >= CONN_V1_IPV4;
+    }
+
+    public static void putEntry(ByteBuffer b, SyncEntry e) {
+        b.put((byte) 0).put((byte) e.protocol()).putShort((short) CONN_V1_IPV4);
+        b.putInt(e.flags() & ~HASHED & 0xffff).putShort((short) e.state()).putShort((short) e.cport())
+                .putShort((short) e.vport()).putShort((short) e.dport()).putInt(e.fwmark()).putInt(e.timeoutS())
+                .putInt(e.caddr()).putInt(e.vaddr()).putInt(e.daddr());
+        b.put(4, (byte) (Byte.toUnsignedInt(b.get(4)) + 1));
+    }
+
+    /** Sets the size field; the message is {@code b.flip()}ped and ready to send. */
+    public static void finish(ByteBuffer b) {
+        b.putShort(2, (short) b.position());
+        b.flip();
+    }
+
+    public static int count(ByteBuffer b) {
+        return Byte.toUnsignedInt(b.get(4));
+    }
+
+    public static void resyncRequest(ByteBuffer b, int syncId) {
+        begin(b, syncId);
+        b.putShort(6, (short) RESYNC_MAGIC);
+        finish(b);
+    }
+
+    /** What decoding a message found. */
+    public enum Result { OK, RESYNC_REQUEST, BAD_LENGTH, OTHER_SYNCID, BAD_ENTRY }
+
+    /**
+     * Decodes one message (v0 or v1), passing each acceptable IPv4 entry to {@code sink}. {@code mySyncId}
+     * 0 accepts every syncid. Malformed entries end the message (counted by the caller from the result).
+     */
+    public static Result decode(ByteBuffer b, int mySyncId, Consumer<SyncEntry> sink) {
+        b.order(ByteOrder.BIG_ENDIAN);
+        int len = b.remaining();
+        if (len < 4) {
+            return Result.BAD_LENGTH;
+        }
+        int base = b.position();
+        int size = Short.toUnsignedInt(b.getShort(base + 2));
+        if (size != len) {
+            return Result.BAD_LENGTH;
+        }
+        int syncId = Byte.toUnsignedInt(b.get(base + 1));
+        if (mySyncId != 0 && syncId != mySyncId) {
+            return Result.OTHER_SYNCID;
+        }
+        boolean v1 = len >= HEADER_V1 && b.get(base) == 0 && b.get(base + 5) == 1 && b.getShort(base + 6) == 0;
+        if (!v1 && len >= HEADER_V1 && b.get(base) == 0 && b.get(base + 5) == 1
+                && Short.toUnsignedInt(b.getShort(base + 6)) == RESYNC_MAGIC) {
+            return Result.RESYNC_REQUEST;
+        }
+        return v1 ? decodeV1(b, base, len, sink) : decodeV0(b, base, len, sink);
+    }
+
+    private static Result decodeV1(ByteBuffer b, int base, int len, Consumer<SyncEntry> sink) {
+        int n = Byte.toUnsignedInt(b.get(base + 4));
+        int p = base + HEADER_V1;
+        for (int i = 0; i < n; i++) {
+            if (p + 4 > base + len) {
+                return Result.BAD_ENTRY;
+            }
+            int type = Byte.toUnsignedInt(b.get(p));
+            int verSize = Short.toUnsignedInt(b.getShort(p + 2));
+            int entrySize = verSize & 0xfff;
+            int minSize = (type & 1) != 0 ? 72 : CONN_V1_IPV4;
+            if ((verSize >>> 12) != 0 || entrySize < minSize || p + entrySize > base + len) {
+                return Result.BAD_ENTRY;
+            }
+            if ((type & 1) == 0) { // IPv4 (IPv6 entries are skipped until IPv6 forwarding syncs)
+                sink.accept(new SyncEntry(Byte.toUnsignedInt(b.get(p + 1)), b.getInt(p + 4) & ACCEPTED_FLAGS,
+                        Short.toUnsignedInt(b.getShort(p + 8)), Short.toUnsignedInt(b.getShort(p + 10)),
+                        Short.toUnsignedInt(b.getShort(p + 12)), Short.toUnsignedInt(b.getShort(p + 14)),
+                        b.getInt(p + 16), b.getInt(p + 20), b.getInt(p + 24), b.getInt(p + 28), b.getInt(p + 32)));
+            }
+            p += (entrySize + 3) & ~3;
+        }
+        return Result.OK;
+    }
+
+    private static Result decodeV0(ByteBuffer b, int base, int len, Consumer<SyncEntry> sink) {
+        int n = Byte.toUnsignedInt(b.get(base));
+        int p = base + 4;
+        for (int i = 0; i < n; i++) {
+            if (p + 24 > base + len) {
+                return Result.BAD_ENTRY;
+            }
+            int flags = Short.toUnsignedInt(b.getShort(p + 20));
+            sink.accept(new SyncEntry(Byte.toUnsignedInt(b.get(p + 1)), flags & ACCEPTED_FLAGS,
+                    Short.toUnsignedInt(b.getShort(p + 22)), Short.toUnsignedInt(b.getShort(p + 2)),
+                    Short.toUnsignedInt(b.getShort(p + 4)), Short.toUnsignedInt(b.getShort(p + 6)), 0, 0,
+                    b.getInt(p + 8), b.getInt(p + 12), b.getInt(p + 16)));
+            p += 24 + ((flags & SEQ_FLAGS) != 0 ? 24 : 0);
+        }
+        return Result.OK;
+    }
+}
