@@ -24,6 +24,8 @@ public final class Checksum {
     private static final int TCP_CHECKSUM_OFFSET = 16;
     /** Offset of the checksum field in a UDP header. */
     private static final int UDP_CHECKSUM_OFFSET = 6;
+    /** Offset of the checksum field in an ICMPv6 header. */
+    private static final int ICMPV6_CHECKSUM_OFFSET = 2;
 
     private Checksum() {}
 
@@ -162,5 +164,101 @@ public final class Checksum {
                 + (~oldValue >>> 16) + (~oldValue & 0xffff)
                 + (newValue >>> 16) + (newValue & 0xffff);
         return fold(s);
+    }
+
+    // ---------------------------------------------------------------------------------------------- IPv6
+
+    /**
+     * Unfolded sum of the IPv6 pseudo-header (RFC 8200 section 8.1): source and destination addresses (two longs each,
+     * high half first), the 32-bit upper-layer length and the next header value of the upper layer (6, 17, 58), not
+     * of an extension header. The routing header's final destination is the caller's business (jlvs never routes by
+     * source). The result is below 2^37, fit for {@code initial} of {@link #sum}.
+     */
+    public static long pseudoHeaderIpv6(long srcHi, long srcLo, long dstHi, long dstLo, int nextHeader,
+                                        int upperLength) {
+        return halves(srcHi) + halves(srcLo) + halves(dstHi) + halves(dstLo)
+                + (upperLength & 0xffff_ffffL)
+                + (nextHeader & 0xff);
+    }
+
+    /**
+     * The complete checksum over IPv6 to store in a TCP, UDP or ICMPv6 header ({@code nextHeader} 6, 17 or 58), as
+     * if the field were zero (its content is ignored). ICMPv6, unlike ICMP, covers the pseudo-header too. For UDP
+     * use {@link #udpIpv6}; for another protocol nothing is skipped.
+     */
+    public static int l4Ipv6(MemorySegment seg, long l4Offset, int l4Length,
+                             long srcHi, long srcLo, long dstHi, long dstLo, int nextHeader) {
+        int fieldOffset = switch (nextHeader) {
+            case Ipv6View.NEXT_TCP -> TCP_CHECKSUM_OFFSET;
+            case Ipv6View.NEXT_UDP -> UDP_CHECKSUM_OFFSET;
+            case Ipv6View.NEXT_ICMPV6 -> ICMPV6_CHECKSUM_OFFSET;
+            default -> -1;
+        };
+        long s = sum(seg, l4Offset, l4Length, pseudoHeaderIpv6(srcHi, srcLo, dstHi, dstLo, nextHeader, l4Length));
+        if (fieldOffset >= 0 && l4Length >= fieldOffset + 2) {
+            s += ~NetworkOrder.u16(seg, l4Offset + fieldOffset) & 0xffff;
+        }
+        return finish(s);
+    }
+
+    /**
+     * The complete UDP checksum over IPv6: as {@link #l4Ipv6} with a computed 0 sent as 0xffff. Over IPv6 the UDP
+     * checksum is mandatory (RFC 8200 section 8.1): 0 is never "none".
+     */
+    public static int udpIpv6(MemorySegment seg, long l4Offset, int l4Length,
+                              long srcHi, long srcLo, long dstHi, long dstLo) {
+        return udpNonZero(l4Ipv6(seg, l4Offset, l4Length, srcHi, srcLo, dstHi, dstLo, Ipv6View.NEXT_UDP));
+    }
+
+    /** The ICMPv6 checksum (RFC 4443 section 2.3) of {@code icmpLength} bytes: {@link #l4Ipv6} with 58. */
+    public static int icmpv6(MemorySegment seg, long icmpOffset, int icmpLength,
+                             long srcHi, long srcLo, long dstHi, long dstLo) {
+        return l4Ipv6(seg, icmpOffset, icmpLength, srcHi, srcLo, dstHi, dstLo, Ipv6View.NEXT_ICMPV6);
+    }
+
+    /**
+     * True when a received TCP, UDP or ICMPv6 message over IPv6 carries a correct complete checksum (the sum with the
+     * field folds to 0xffff). A UDP checksum of 0 is wrong over IPv6, as Linux's {@code udp6} decides unless a tunnel
+     * asked otherwise. As with IPv4, a frame from a local sender with TX offload holds a partial checksum and fails.
+     */
+    public static boolean l4Ipv6Valid(MemorySegment seg, long l4Offset, int l4Length,
+                                      long srcHi, long srcLo, long dstHi, long dstLo, int nextHeader) {
+        if (nextHeader == Ipv6View.NEXT_UDP
+                && l4Length >= UDP_CHECKSUM_OFFSET + 2
+                && NetworkOrder.u16(seg, l4Offset + UDP_CHECKSUM_OFFSET) == 0) {
+            return false;
+        }
+        long pseudo = pseudoHeaderIpv6(srcHi, srcLo, dstHi, dstLo, nextHeader, l4Length);
+        return fold(sum(seg, l4Offset, l4Length, pseudo)) == 0xffff;
+    }
+
+    /**
+     * Incremental update of a complete checksum field after a 128-bit IPv6 address in the pseudo-header changed
+     * (NAT of an IPv6 packet): RFC 1624 eqn. 3 over the eight 16-bit words, as {@link #update32} over two. Linux:
+     * {@code inet_proto_csum_replace16(..., pseudohdr=true)} on a complete checksum. For UDP pass the result through
+     * {@link #udpNonZero}.
+     */
+    public static int update128(int checksum, long oldHi, long oldLo, long newHi, long newLo) {
+        long s = (~checksum & 0xffff)
+                + halves(~oldHi) + halves(~oldLo)
+                + halves(newHi) + halves(newLo);
+        return ~fold(s) & 0xffff;
+    }
+
+    /**
+     * Update of a <em>partial</em> checksum field (non-complemented folded pseudo-header sum) after a 128-bit address
+     * changed: {@code fold(partial - old + new)}, what Linux's {@code inet_proto_csum_replace16(..., pseudohdr=true)}
+     * does on a {@code CHECKSUM_PARTIAL} skb. See {@link #updatePartial32}.
+     */
+    public static int updatePartial128(int partial, long oldHi, long oldLo, long newHi, long newLo) {
+        long s = (partial & 0xffff)
+                + halves(~oldHi) + halves(~oldLo)
+                + halves(newHi) + halves(newLo);
+        return fold(s);
+    }
+
+    /** The two 32-bit halves of {@code v} added: the same folded value as its four 16-bit words added. */
+    private static long halves(long v) {
+        return (v >>> 32) + (v & 0xffff_ffffL);
     }
 }
