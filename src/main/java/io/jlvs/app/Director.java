@@ -153,6 +153,9 @@ public final class Director implements AutoCloseable {
         Set<NftGuard.Entry> services = new LinkedHashSet<>();
         Set<NftGuard.Entry> natReals = new LinkedHashSet<>();
         Set<NftGuard.Entry> marked = new LinkedHashSet<>();
+        Set<Integer> icmpTo = new java.util.HashSet<>();
+        Set<Integer> icmpFrom = new java.util.HashSet<>();
+        Set<String> natRealAddrs = new LinkedHashSet<>();
         for (MarkRuleRuntime r : config.marks()) {
             matches.add(new SocketFilter.Match(false, r.network(), r.mask(), r.protocol(), r.portLow(), r.portHigh()));
             String net = ipString(r.network()) + "/" + Integer.bitCount(r.mask());
@@ -165,6 +168,9 @@ public final class Director implements AutoCloseable {
             if (s.fwmark() == 0) {
                 matches.add(new SocketFilter.Match(false, s.vip(), s.protocol(), s.vport()));
                 services.add(new NftGuard.Entry(ipString(s.vip()), s.protocol(), s.vport()));
+                if (icmpTo.add(s.vip())) {
+                    matches.add(new SocketFilter.Match(false, s.vip(), -1, 1, 0, 65535)); // ICMP errors from clients
+                }
             }
             for (DestRuntime d : s.dests()) {
                 if (d.method() == ConnectionFlags.FWD_MASQ) {
@@ -173,6 +179,10 @@ public final class Director implements AutoCloseable {
                     int port = d.port() == 0 ? s.vport() : d.port();
                     for (int proto : s.protocol() == 0 ? new int[] {6, 17} : new int[] {s.protocol()}) {
                         NftGuard.Entry e = new NftGuard.Entry(ipString(d.ipv4()), proto, anyPort ? "1-65535" : "" + port);
+                        if (icmpFrom.add(d.ipv4())) {
+                            matches.add(new SocketFilter.Match(true, d.ipv4(), -1, 1, 0, 65535)); // its ICMP errors
+                            natRealAddrs.add(ipString(d.ipv4()));
+                        }
                         if (natReals.add(e)) {
                             matches.add(anyPort
                                     ? new SocketFilter.Match(true, d.ipv4(), -1, proto, 1, 65535)
@@ -192,7 +202,7 @@ public final class Director implements AutoCloseable {
             s.attachFilter(filter);
         }
         try {
-            guard.apply(served.stream().map(ServedInterface::name).toList(), services, natReals, marked);
+            guard.apply(served.stream().map(ServedInterface::name).toList(), services, natReals, marked, natRealAddrs);
         } catch (IOException e) {
             LOG.log(Logger.Level.ERROR, "kernel guard not installed: " + e.getMessage());
         }

@@ -230,6 +230,9 @@ public final class Forwarder implements FlowView {
         frame.set(seg, mac, snapLen, wireLen, inIfindex);
         int proto = ip.protocol();
         frame.proto = proto;
+        if (proto == Ipv4View.PROTO_ICMP) {
+            return icmp(nowMs);
+        }
         if (proto != Ipv4View.PROTO_TCP && proto != Ipv4View.PROTO_UDP) {
             return ignore();
         }
@@ -652,6 +655,103 @@ public final class Forwarder implements FlowView {
         outIcmp.updateChecksum(icmpLen);
         sink.send(frame.inIfindex, scratch, f, VNET + EthernetView.HEADER_LENGTH + 20 + icmpLen);
     }
+
+    // ---------------------------------------------------------------- ICMP errors
+
+    private final Ipv4View quotedIp = new Ipv4View();
+    private final io.jlvs.packet.IcmpView icmpIn = new io.jlvs.packet.IcmpView();
+
+    /**
+     * ICMP errors that quote a tracked flow (ip_vs_in_icmp / ip_vs_out_icmp): types 3, 4 and 11. The
+     * quoted packet went the other way, so a client's error about a reply (quoting VIP → client) is
+     * looked up inbound and goes to the real server; a NAT real server's error about a forwarded packet
+     * (quoting client → real server) is looked up outbound and goes to the client. NAT rewrites the
+     * outer and the quoted addresses and port, the quoted IP checksum, the outer IP checksum and the
+     * whole ICMP checksum (the quoted transport checksum is left alone, as the kernel does). Other
+     * methods forward the error unchanged to the connection's real server. Anything else is left to
+     * the kernel (echo) or dropped and counted.
+     */
+    private int icmp(long nowMs) {
+        long l4 = frame.l4();
+        int icmpLen = ip.totalLength() - ip.headerLength();
+        if (io.jlvs.packet.IcmpView.validate(frame.seg, l4, icmpLen) != PacketError.OK) {
+            return drop(DropReason.TRUNCATED_ICMP);
+        }
+        icmpIn.wrap(frame.seg, l4);
+        int type = icmpIn.type();
+        if (type != 3 && type != 4 && type != 11) {
+            return ignore();
+        }
+        long q = l4 + 8;
+        if (icmpLen < 8 + Ipv4View.MIN_HEADER_LENGTH + 8) {
+            return drop(DropReason.ICMP_UNRELATED);
+        }
+        quotedIp.wrap(frame.seg, q);
+        int qhl = quotedIp.headerLength();
+        int qproto = quotedIp.protocol();
+        if (quotedIp.version() != 4 || qhl < 20 || icmpLen < 8 + qhl + 8
+                || (qproto != Ipv4View.PROTO_TCP && qproto != Ipv4View.PROTO_UDP)) {
+            return drop(DropReason.ICMP_UNRELATED);
+        }
+        long qp = q + qhl; // quoted ports: first 4 bytes of TCP and UDP alike
+        int qsport = Short.toUnsignedInt(frame.seg.get(NET_SHORT, qp));
+        int qdport = Short.toUnsignedInt(frame.seg.get(NET_SHORT, qp + 2));
+        int qsrc = quotedIp.srcAddr();
+        int qdst = quotedIp.dstAddr();
+        // from the client side: the quoted packet was VIP → client
+        int slot = conns.lookupIn(qproto, qdst, qdport, qsrc, qsport);
+        if (slot >= 0) {
+            DestRuntime d = config.dest(conns.destId(slot));
+            if (d == null || d.outIfindex() >= interfacesByIndex.length || interfacesByIndex[d.outIfindex()] == null) {
+                return drop(DropReason.DEST_UNAVAILABLE);
+            }
+            long nextHopMac = neighbours.lookup(d.outIfindex(), d.nextHopIpv4());
+            if (nextHopMac == NeighbourTable.UNRESOLVED || ip.ttl() <= 1) {
+                return drop(nextHopMac == NeighbourTable.UNRESOLVED ? DropReason.NEIGHBOUR_UNRESOLVED
+                        : DropReason.TTL_EXCEEDED);
+            }
+            ip.decrementTtl();
+            ServedInterface out = interfacesByIndex[d.outIfindex()];
+            if ((conns.flags(slot) & ConnectionFlags.FWD_MASK) == ConnectionFlags.FWD_MASQ) {
+                int rip = conns.realIp(slot);
+                quotedIp.srcAddrUpdate(rip);
+                frame.seg.set(NET_SHORT, qp, (short) conns.realPort(slot));
+                ip.dstAddrUpdate(rip);
+                icmpIn.updateChecksum(icmpLen);
+            } else if ((conns.flags(slot) & ConnectionFlags.FWD_MASK) != ConnectionFlags.FWD_DROUTE) {
+                return drop(DropReason.ICMP_UNRELATED); // tunnels: the error would need encapsulating
+            }
+            eth.dstMac(nextHopMac);
+            eth.srcMac(out.mac());
+            sink.send(d.outIfindex(), frame.seg, frame.mac - VNET, frame.snapLen + VNET);
+            return FORWARDED;
+        }
+        // from a NAT real server: the quoted packet was client → real server
+        slot = conns.lookupOut(qproto, qdst, qdport, qsrc, qsport);
+        if (slot >= 0 && (conns.flags(slot) & ConnectionFlags.FWD_MASK) == ConnectionFlags.FWD_MASQ) {
+            int outIf = conns.inIfindex(slot);
+            if (outIf >= interfacesByIndex.length || interfacesByIndex[outIf] == null || ip.ttl() <= 1) {
+                return drop(DropReason.NO_ROUTE);
+            }
+            ip.decrementTtl();
+            int vip = conns.vip(slot);
+            quotedIp.dstAddrUpdate(vip);
+            frame.seg.set(NET_SHORT, qp + 2, (short) conns.vport(slot));
+            ip.srcAddrUpdate(vip);
+            icmpIn.updateChecksum(icmpLen);
+            eth.dstMac(conns.clientMac(slot));
+            eth.srcMac(interfacesByIndex[outIf].mac());
+            sink.send(outIf, frame.seg, frame.mac - VNET, frame.snapLen + VNET);
+            return FORWARDED;
+        }
+        if (config.isVip(ip.dstAddr()) || isLocal(ip.dstAddr())) {
+            return ignore(); // about the director's own traffic: the kernel's
+        }
+        return drop(DropReason.ICMP_UNRELATED);
+    }
+
+    private static final java.lang.foreign.ValueLayout.OfShort NET_SHORT =
+            java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
 
     // ---------------------------------------------------------------- connection sync
 

@@ -16,8 +16,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -35,6 +37,10 @@ import java.util.function.Supplier;
  * as they cannot be part of one change.
  */
 final class AtomicRestore {
+    /** The commands one change can hold: the table's and the timeouts' (undoable), not -Z or the daemons. */
+    private static final Set<Cmd> ATOMIC = EnumSet.of(Cmd.ADD, Cmd.EDIT, Cmd.DEL, Cmd.FLUSH, Cmd.ADD_DEST,
+            Cmd.EDIT_DEST, Cmd.DEL_DEST, Cmd.SET_TIMEOUT);
+
     private final IpvsApi api;
     private final NameService names;
     private final Supplier<IpvsApi> scratchTables;
@@ -150,7 +156,7 @@ final class AtomicRestore {
             if (ce == null) {
                 throw refused(lineNumber, said.toString(StandardCharsets.UTF_8), 255);
             }
-            if (!Ipvsadm.isChange(ce.cmd) || ce.cmd == Cmd.ZERO) {
+            if (!ATOMIC.contains(ce.cmd)) {
                 throw notAChange(lineNumber);
             }
             try {

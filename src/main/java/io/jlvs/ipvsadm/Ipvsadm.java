@@ -1,6 +1,5 @@
 package io.jlvs.ipvsadm;
 
-import io.jlvs.control.Errno;
 import io.jlvs.control.ForwardMethod;
 import io.jlvs.control.IpvsApi;
 import io.jlvs.control.IpvsException;
@@ -38,6 +37,8 @@ public final class Ipvsadm {
 
     private static final int MAX_TIMEOUT_S = 86400 * 31;
     private static final int MIN_IPVS_VERSION = (1 << 16) | (1 << 8) | 4;
+    private static final int DAEMON_MASTER = 1;
+    private static final int DAEMON_BACKUP = 2;
     private static final int SERVICE_ADDR = 1;
     private static final int SERVICE_PORT = 2;
 
@@ -264,8 +265,7 @@ public final class Ipvsadm {
                 } else if (ce.has(Opt.TIMEOUT)) {
                     listTimeout();
                 } else if (ce.has(Opt.DAEMON)) {
-                    // no sync daemon can run yet (connection sync is issue 8): the listing of none is empty
-                    return 0;
+                    listDaemons();
                 } else {
                     listAll(ce.format);
                 }
@@ -278,21 +278,10 @@ public final class Ipvsadm {
                 listAll(ce.format | FMT_RULE);
                 return 0;
             }
-            case START_DAEMON, STOP_DAEMON -> {
-                return call(op(ce.cmd), Ipvsadm::unsupported);
-            }
             default -> {
                 return call(op(ce.cmd), () -> apply(api, ce));
             }
         }
-    }
-
-    /** Whether {@link #apply} can make the command's change (every change but the sync daemon's). */
-    static boolean isChange(Cmd cmd) {
-        return switch (cmd) {
-            case ADD, EDIT, DEL, FLUSH, ADD_DEST, EDIT_DEST, DEL_DEST, ZERO, SET_TIMEOUT -> true;
-            default -> false;
-        };
     }
 
     /** The one director call a change command makes (libipvs's one netlink command). */
@@ -307,6 +296,10 @@ public final class Ipvsadm {
             case DEL_DEST -> api.deleteDest(ce.serviceKey(), ce.destAddr, ce.destPort);
             case ZERO -> api.zero(ce.has(Opt.SERVICE) ? ce.serviceKey() : null);
             case SET_TIMEOUT -> api.setTimeouts(new IpvsApi.Timeouts(ce.tcpTimeoutS, ce.tcpFinTimeoutS, ce.udpTimeoutS));
+            case START_DAEMON -> api.startDaemon(new IpvsApi.SyncDaemonConfig(daemonName(ce.daemonState),
+                    ce.mcastInterface, ce.syncId, ce.syncMaxlen,
+                    ce.mcastGroup == null ? null : InetText.ntop(ce.mcastGroup), ce.mcastPort, ce.mcastTtl));
+            case STOP_DAEMON -> api.stopDaemon(daemonName(ce.daemonState));
             default -> throw new IllegalArgumentException("not a change: " + ce.cmd);
         }
     }
@@ -329,9 +322,8 @@ public final class Ipvsadm {
         };
     }
 
-    /** What the kernel answers to a netlink command it does not know. */
-    private static void unsupported() throws IpvsException {
-        throw new IpvsException(Errno.EOPNOTSUPP, "not supported by the jlvs director yet");
+    private static String daemonName(int state) {
+        return state == DAEMON_MASTER ? "master" : "backup";
     }
 
     private interface Call {
@@ -607,10 +599,10 @@ public final class Ipvsadm {
 
     private int daemonState(String arg, String error) {
         if ("master".equals(arg)) {
-            return 1;
+            return DAEMON_MASTER;
         }
         if ("backup".equals(arg)) {
-            return 2;
+            return DAEMON_BACKUP;
         }
         fail(error);
         return 0;
@@ -894,6 +886,47 @@ public final class Ipvsadm {
             throw new ExitException(1);
         }
         out.print("Timeout (tcp tcpfin udp): " + t.tcpSec() + " " + t.tcpfinSec() + " " + t.udpSec() + "\n");
+    }
+
+    /**
+     * {@code -L --daemon}: a line per running sync daemon, master first; the optional parts only when the
+     * director reports them (non-zero, a group). A failed fetch ends the run with status 1 and no message.
+     */
+    private void listDaemons() {
+        List<IpvsApi.SyncDaemonConfig> daemons;
+        try {
+            daemons = api.daemons();
+        } catch (IpvsException e) {
+            throw new ExitException(1);
+        }
+        for (String state : List.of("master", "backup")) {
+            for (IpvsApi.SyncDaemonConfig d : daemons) {
+                if (!state.equals(d.state())) {
+                    continue;
+                }
+                StringBuilder sb = new StringBuilder(128).append(state).append(" sync daemon (mcast=")
+                        .append(d.mcastInterface()).append(", syncid=").append(d.syncId());
+                if (d.maxLen() != 0) {
+                    sb.append(", maxlen=").append(Integer.toUnsignedString(d.maxLen()));
+                }
+                if (d.mcastGroup() != null) {
+                    sb.append(", group=").append(groupText(d.mcastGroup()));
+                }
+                if (d.mcastPort() != 0) {
+                    sb.append(", port=").append(Integer.toUnsignedString(d.mcastPort()));
+                }
+                if (d.mcastTtl() != 0) {
+                    sb.append(", ttl=").append(Integer.toUnsignedString(d.mcastTtl()));
+                }
+                out.print(sb.append(")\n"));
+            }
+        }
+    }
+
+    /** A group address as inet_ntop writes it (IPv6 compressed); text that is no address as given. */
+    private static String groupText(String group) {
+        InetAddress a = group.indexOf(':') >= 0 ? InetText.pton6(group) : InetText.pton4(group);
+        return a == null ? group : InetText.ntop(a);
     }
 
     /**

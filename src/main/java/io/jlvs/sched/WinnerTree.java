@@ -4,44 +4,61 @@ import java.util.Arrays;
 
 /**
  * A tournament tree over the servers of one service: every leaf holds a server's list index (or -1
- * when the server may not be chosen), every inner node the better of its two children, so the root is
- * the winner of the whole list. A change of one server replays only the matches on its path to the
- * root (log2 n of them); reading the winner costs nothing.
+ * when the server may not be chosen) with its rank key, every inner node the winner of its two
+ * children with the winner's key, so the root is the winner of the whole list. A change of one server
+ * replays only the matches on its path to the root (log2 n of them, each against the sibling's stored
+ * winner) and stops as soon as a node comes out unchanged; reading the winner costs nothing.
  *
  * <p>The kernel's least-load scans keep the first candidate in list order and let a later server
  * replace it only when strictly better. The tree gives the same answer because a left child always
- * holds earlier list positions than its right sibling and a right child wins only when {@link
- * Rule#better strictly better}: for any order that is a total preorder (cross-multiplied ratios are),
- * both pick the earliest server among the best.
+ * holds earlier list positions than its right sibling and the right one wins only when strictly
+ * better: for any order that is a total preorder (cross-multiplied ratios are), both pick the earliest
+ * server among the best.
  */
 final class WinnerTree {
-    /** What the tree ranks. Called with list indices; must not allocate. */
-    interface Rule {
-        /** Whether the i-th server takes part at all. */
-        boolean eligible(int i);
-
-        /** Whether server {@code later} beats server {@code earlier} (strictly; ties keep {@code earlier}). */
-        boolean better(int later, int earlier);
+    /** How keys {@code (a, b)} rank; the orders the kernel's schedulers use. */
+    enum Order {
+        /** Smaller {@code a} as an unsigned 32-bit number wins (lc's overhead). */
+        LEAST_UNSIGNED,
+        /** Smaller {@code a / b} wins, compared as {@code a1 * b2 > a2 * b1} in 64 bits (wlc, sed). */
+        LEAST_RATIO,
+        /** Larger {@code a} wins (fo's and ovf's weight). */
+        GREATEST,
+        /** Nothing beats an earlier server: the first eligible one wins (nq's idle servers). */
+        EARLIEST
     }
 
-    private final Rule rule;
+    private final Order order;
     private final int leaves;
     private final int[] node;
+    private final int[] keyA;
+    private final int[] keyB;
 
-    WinnerTree(int count, Rule rule) {
-        this.rule = rule;
+    WinnerTree(int count, Order order) {
+        this.order = order;
         int size = 1;
         while (size < count) {
             size <<= 1;
         }
         leaves = size;
         node = new int[2 * size];
+        keyA = new int[2 * size];
+        keyB = new int[2 * size];
         Arrays.fill(node, -1);
-        for (int i = 0; i < count; i++) {
-            node[size + i] = rule.eligible(i) ? i : -1;
-        }
-        for (int k = size - 1; k >= 1; k--) {
-            node[k] = match(node[2 * k], node[2 * k + 1]);
+    }
+
+    /** Sets a leaf without replaying matches; call {@link #rebuild} after the initial fill. */
+    void init(int i, boolean eligible, int a, int b) {
+        int k = leaves + i;
+        node[k] = eligible ? i : -1;
+        keyA[k] = a;
+        keyB[k] = b;
+    }
+
+    /** Plays every match once, bottom up. */
+    void rebuild() {
+        for (int k = leaves - 1; k >= 1; k--) {
+            play(k, 2 * k);
         }
     }
 
@@ -50,22 +67,48 @@ final class WinnerTree {
         return node[1];
     }
 
-    /** Replays the matches above the i-th leaf after its eligibility or rank changed. */
-    void update(int i) {
+    /** The i-th server's eligibility or key changed: replay the matches above its leaf. */
+    void update(int i, boolean eligible, int a, int b) {
         int k = leaves + i;
-        node[k] = rule.eligible(i) ? i : -1;
-        for (k >>>= 1; k >= 1; k >>>= 1) {
-            node[k] = match(node[2 * k], node[2 * k + 1]);
+        node[k] = eligible ? i : -1;
+        keyA[k] = a;
+        keyB[k] = b;
+        while (k > 1) {
+            int parent = k >>> 1;
+            int oldWinner = node[parent];
+            int oldA = keyA[parent];
+            int oldB = keyB[parent];
+            play(parent, k & ~1);
+            if (node[parent] == oldWinner && keyA[parent] == oldA && keyB[parent] == oldB) {
+                return;
+            }
+            k = parent;
         }
     }
 
-    private int match(int left, int right) {
-        if (left < 0) {
-            return right;
+    /** Stores in {@code parent} the winner of children {@code left} and {@code left + 1}. */
+    private void play(int parent, int left) {
+        int right = left + 1;
+        int from;
+        if (node[left] < 0) {
+            from = right;
+        } else if (node[right] < 0) {
+            from = left;
+        } else {
+            from = beats(keyA[right], keyB[right], keyA[left], keyB[left]) ? right : left;
         }
-        if (right < 0) {
-            return left;
-        }
-        return rule.better(right, left) ? right : left;
+        node[parent] = node[from];
+        keyA[parent] = keyA[from];
+        keyB[parent] = keyB[from];
+    }
+
+    /** Whether the later server's key beats the earlier one's, strictly. */
+    private boolean beats(int laterA, int laterB, int earlierA, int earlierB) {
+        return switch (order) {
+            case LEAST_UNSIGNED -> Integer.compareUnsigned(laterA, earlierA) < 0;
+            case LEAST_RATIO -> (long) earlierA * laterB > (long) laterA * earlierB;
+            case GREATEST -> laterA > earlierA;
+            case EARLIEST -> false;
+        };
     }
 }

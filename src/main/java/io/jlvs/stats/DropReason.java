@@ -43,6 +43,8 @@ public enum DropReason {
     TOO_BIG("too_big"),
     /** Answered with ICMP "fragmentation needed" (DF set, larger than the path MTU). */
     FRAG_NEEDED_SENT("frag_needed_sent"),
+    /** An ICMP error that quotes no tracked flow (or one jlvs cannot carry back). */
+    ICMP_UNRELATED("icmp_unrelated"),
     /** A sync message named a service or real server this director does not have. */
     SYNC_NO_SERVICE("sync_no_service"),
     /** A bug: the pipeline threw on this frame. The worker carries on. */

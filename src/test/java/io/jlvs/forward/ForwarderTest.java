@@ -528,6 +528,67 @@ class ForwarderTest {
         }
     }
 
+    /** An ICMP error frame from {@code src} to {@code dst} quoting {@code quoted} (an IP packet, full). */
+    static PacketBuilder icmpError(String srcMac, String dstMac, String src, String dst, int type, int code, int rest,
+                                   byte[] quotedIpPacket) {
+        return PacketBuilder.ethernet(srcMac, dstMac).vnetHeader().ipv4(src, dst).ttl(64).id(3)
+                .icmp(type, code, rest).payload(java.util.Arrays.copyOf(quotedIpPacket, 28));
+    }
+
+    static byte[] ipPacket(PacketBuilder p) {
+        byte[] f = p.build();
+        return java.util.Arrays.copyOfRange(f, 14, f.length);
+    }
+
+    @Test
+    void shouldTranslateRealServerIcmpErrorBackToClientWhenNat() {
+        configure(ConnectionFlags.FWD_MASQ, 53, 5353, "rr");
+        process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).udp(40000, 53).payload("q"), ETH0);
+        sent.clear();
+        // rs1 answers "port unreachable" about the datagram as it received it (client → rs1:53)
+        byte[] asReceived = ipPacket(PacketBuilder.ethernet(CL_MAC, LB_CMAC).ipv4(CL, RS1).ttl(63).udp(40000, 53)
+                .payload("q"));
+
+        int verdict = process(icmpError(RS1_MAC, LB_SMAC, RS1, CL, 3, 3, 0, asReceived), ETH1);
+
+        assertThat(verdict).isEqualTo(Forwarder.FORWARDED);
+        byte[] asSent = ipPacket(PacketBuilder.ethernet(CL_MAC, LB_CMAC).ipv4(CL, VIP).ttl(63).udp(40000, 53)
+                .payload("q"));
+        // the quoted UDP checksum is left as it was (as IPVS does)
+        System.arraycopy(asReceived, 26, asSent, 26, 2);
+        assertSent(ETH0, icmpError(LB_CMAC, CL_MAC, VIP, CL, 3, 3, 0, asSent).ttl(63));
+    }
+
+    @Test
+    void shouldTranslateClientIcmpErrorToRealServerWhenNat() {
+        configure(ConnectionFlags.FWD_MASQ, 80, 8080, "rr");
+        process(clientSyn(), ETH0); // to rs2:8080
+        sent.clear();
+        // the client says "fragmentation needed" about a reply it got (VIP:80 → client)
+        byte[] reply = ipPacket(PacketBuilder.ethernet(LB_CMAC, CL_MAC).ipv4(VIP, CL).ttl(63).df(true).tcp(80, 40000)
+                .flags(TcpView.ACK).payload("data"));
+
+        int verdict = process(icmpError(CL_MAC, LB_CMAC, CL, VIP, 3, 4, 1400, reply), ETH0);
+
+        assertThat(verdict).isEqualTo(Forwarder.FORWARDED);
+        byte[] asRealServerSentIt = ipPacket(PacketBuilder.ethernet(LB_CMAC, CL_MAC).ipv4(RS2, CL).ttl(63).df(true)
+                .tcp(8080, 40000).flags(TcpView.ACK).payload("data"));
+        System.arraycopy(reply, 36, asRealServerSentIt, 36, 2); // quoted TCP checksum untouched
+        assertSent(ETH1, icmpError(LB_SMAC, RS2_MAC, CL, RS2, 3, 4, 1400, asRealServerSentIt).ttl(63));
+    }
+
+    @Test
+    void shouldDropIcmpErrorThatQuotesNoFlow() {
+        configure(ConnectionFlags.FWD_MASQ, 80, 8080, "rr");
+        byte[] other = ipPacket(PacketBuilder.ethernet(LB_CMAC, CL_MAC).ipv4("198.19.9.9", CL).udp(1, 2));
+
+        int verdict = process(icmpError(RS1_MAC, LB_SMAC, RS1, CL, 3, 3, 0, other), ETH1);
+
+        assertThat(verdict).isEqualTo(Forwarder.DROPPED);
+        assertThat(counters.drops(DropReason.ICMP_UNRELATED)).isEqualTo(1);
+        assertThat(sent).isEmpty();
+    }
+
     @Test
     void shouldExpireConnectionAndReleaseCountsWhenIdle() {
         configure(ConnectionFlags.FWD_DROUTE, 80, 80, "rr");

@@ -83,7 +83,7 @@ class AtomicRestoreTest {
     }
 
     @Test
-    void shouldReportPoptErrorsAndUnknownCommandsWithTheirLine() {
+    void shouldNameTheLineWhenItHasAPoptErrorOrNoCommand() {
         assertThat(cli.atomicRestore("-A -t 10.0.0.1:80\n-A -t 10.0.0.2:80 --foo\n"))
                 .isEqualTo(refused(255, "line 2: --foo: unknown option; nothing applied"));
         assertThat(cli.atomicRestore("-A -t 10.0.0.1:80 # note\n"))
@@ -97,7 +97,7 @@ class AtomicRestoreTest {
     @ParameterizedTest
     @ValueSource(strings = {"-Ln", "-Z", "-Z -t 10.0.0.1:80", "-S -n", "-R", "-h", "-v", "--start-daemon master",
             "--stop-daemon backup"})
-    void shouldRefuseLinesThatAreNotPartOfOneChange(String line) {
+    void shouldRefuseALineWhenItCannotBePartOfOneChange(String line) {
         assertThat(cli.atomicRestore("-A -t 10.0.0.1:80\n" + line + "\n")).isEqualTo(refused(2,
                 "line 2: only -A, -E, -D, -C, -a, -e, -d and --set can be applied atomically; nothing applied"));
         assertUnchanged();
@@ -132,7 +132,7 @@ class AtomicRestoreTest {
     }
 
     @Test
-    void shouldSayWhenThePreviousTableCouldNotBePutBack() {
+    void shouldSayThePreviousTableIsLostWhenPuttingItBackFails() {
         IpvsApi failing = ApiProxies.refusingCall(ApiProxies.refusingCall(cli.api, "addService", 1, Errno.ENOMEM),
                 "flush", 2, Errno.EPERM);
         Cli.Result r = cli.atomicRestoreAgainst(failing, "-A -t 10.0.0.1:80\n");

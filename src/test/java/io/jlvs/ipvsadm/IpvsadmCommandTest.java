@@ -264,6 +264,24 @@ class IpvsadmCommandTest {
     }
 
     @Test
+    void shouldListMasterFirstWithTheGivenOptionsWhenDaemonsRun() {
+        ok("--start-daemon", "backup", "--mcast-interface", "eth1", "--syncid", "5", "--sync-maxlen", "1400",
+                "--mcast-group", "ff02:0:0::81", "--mcast-port", "9000", "--mcast-ttl", "2");
+        ok("--start-daemon", "master", "--syncid", "7", "--mcast-group", "224.0.0.81");
+        assertThat(cli.ipvs.daemons()).contains(
+                new IpvsApi.SyncDaemonConfig("backup", "eth1", 5, 1400, "ff02::81", 9000, 2),
+                new IpvsApi.SyncDaemonConfig("master", "eth0", 7, 0, "224.0.0.81", 0, 0));
+        assertThat(cli.run("-L", "--daemon")).isEqualTo(new Cli.Result(0,
+                "master sync daemon (mcast=eth0, syncid=7, group=224.0.0.81)\n"
+                        + "backup sync daemon (mcast=eth1, syncid=5, maxlen=1400, group=ff02::81, port=9000, ttl=2)\n",
+                ""));
+        ok("--stop-daemon", "master");
+        assertThat(cli.run("-L", "--daemon").out()).startsWith("backup sync daemon");
+        ok("--stop-daemon", "backup");
+        assertThat(cli.run("-L", "--daemon").out()).isEmpty();
+    }
+
+    @Test
     void shouldAcceptOptionsWithoutEffectWhenTheMatrixAllowsThem() {
         assertThat(cli.run("-L", "--syncid", "5", "-n").status()).isZero();
         ok("-C", "--sort", "--sort");

@@ -211,8 +211,7 @@ class IpvsadmErrorTest {
                 // above INT_MAX / HZ (HZ 1000): what the kernel's ip_vs_set_timeout refuses
                 c(255, "Invalid operation.  Possibly wrong module version, address not unicast, ...", "--set",
                         "2147484", "0", "0"),
-                c(255, "Operation not supported with IPv6", "--start-daemon", "master"),
-                c(255, "Operation not supported with IPv6", "--stop-daemon", "backup", "--syncid", "3"),
+                c(255, "No daemon is running", "--stop-daemon", "backup", "--syncid", "3"),
                 // listings that cannot be produced (exit 1)
                 c(1, "No such service", "-L", "-t", "10.0.0.9:80"),
                 c(1, "No such service", "-Ln", "-f", "1"));
@@ -256,6 +255,20 @@ class IpvsadmErrorTest {
         assertThat(cli.runAgainst(old, "", "-Z")).isEqualTo(new Cli.Result(255, "", "Operation not supported with IPv6\n"));
         assertThat(cli.runAgainst(old, "", "--set", "1", "2", "3"))
                 .isEqualTo(new Cli.Result(255, "", "Operation not supported with IPv6\n"));
+    }
+
+    @Test
+    void shouldSayTheDaemonRunsWhenItIsStartedTwice() {
+        assertThat(cli.run("--start-daemon", "master").status()).isZero();
+        assertThat(cli.run("--start-daemon", "master", "--syncid", "4"))
+                .isEqualTo(new Cli.Result(255, "", "Daemon has already run\n"));
+        assertThat(cli.run("-L", "--daemon").out()).isEqualTo("master sync daemon (mcast=eth0, syncid=0)\n");
+    }
+
+    @Test
+    void shouldExitOneSilentlyWhenTheDirectorCannotListDaemons() {
+        assertThat(cli.runAgainst(ApiProxies.without(cli.api, "daemons"), "", "-L", "--daemon"))
+                .isEqualTo(new Cli.Result(1, "", ""));
     }
 
     @Test

@@ -21,7 +21,7 @@ import java.util.Set;
  * The real {@link Ipvs} with the two things the spec's examples need and the director does not have
  * yet: the kernel's other scheduler names (sh, mh, …; stored as rr and shown under their own name)
  * and persistent-connection counts per real server. Every check and refusal is still Ipvs's own, and
- * zeroing, timeouts and the connection table are Ipvs's unchanged.
+ * zeroing, timeouts, the connection table and the sync daemons are Ipvs's unchanged.
  */
 final class KernelLikeApi implements IpvsApi {
     private static final Set<String> KERNEL_SCHEDULERS =
@@ -132,5 +132,20 @@ final class KernelLikeApi implements IpvsApi {
     @Override
     public List<String> connectionTable() {
         return ipvs.connectionTable();
+    }
+
+    @Override
+    public void startDaemon(SyncDaemonConfig daemon) throws IpvsException {
+        ipvs.startDaemon(daemon);
+    }
+
+    @Override
+    public void stopDaemon(String state) throws IpvsException {
+        ipvs.stopDaemon(state);
+    }
+
+    @Override
+    public List<SyncDaemonConfig> daemons() {
+        return ipvs.daemons();
     }
 }

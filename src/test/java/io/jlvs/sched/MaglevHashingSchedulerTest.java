@@ -220,6 +220,32 @@ class MaglevHashingSchedulerTest {
     }
 
     @Property
+    void shouldNeverChooseWeightZeroOrOverloadedServerAndFallBackOnlyWhenAsked(
+            @ForAll @Size(min = 1, max = 12) List<@IntRange(min = 0, max = 4) Integer> weights,
+            @ForAll @Size(min = 12, max = 12) List<Boolean> overloads,
+            @ForAll @Size(min = 1, max = 20) List<Integer> clients,
+            @ForAll boolean fallback) {
+        TestDestinations dests = TestDestinations.withWeights(weights.stream().mapToInt(Integer::intValue).toArray())
+                .flags(fallback ? MaglevHashingScheduler.FLAG_FALLBACK : 0);
+        for (int i = 0; i < weights.size(); i++) {
+            dests.overloaded(i, overloads.get(i));
+        }
+        MaglevHashingScheduler.State state = state(dests, null);
+
+        for (int client : clients) {
+            int chosen = state.schedule(dests, new TestFlow().src(client));
+            int owner = state.slotOwner(slotOf(client, 0));
+            boolean ownerUsable = owner >= 0 && dests.weight(owner) > 0 && !dests.overloaded(owner);
+            if (ownerUsable || !fallback) {
+                assertThat(chosen).isEqualTo(ownerUsable ? owner : -1);
+            } else if (chosen >= 0) {
+                assertThat(dests.weight(chosen)).isPositive();
+                assertThat(dests.overloaded(chosen)).isFalse();
+            }
+        }
+    }
+
+    @Property
     void shouldRemapAboutOneNthOfClientsWhenOneOfNServersIsRemoved(
             @ForAll @IntRange(min = 5, max = 40) int servers,
             @ForAll @IntRange(max = 39) int removed,

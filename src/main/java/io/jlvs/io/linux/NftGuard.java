@@ -51,13 +51,20 @@ public final class NftGuard implements AutoCloseable {
     /** Installs or replaces the guard; {@code marked} are the networks/port ranges of jlvs's marking rules. */
     public synchronized void apply(Collection<String> interfaces, Collection<Entry> services,
                                    Collection<Entry> natReals, Collection<Entry> marked) throws IOException {
-        nft(render(interfaces, services, natReals, marked));
+        apply(interfaces, services, natReals, marked, List.of());
+    }
+
+    /** … and {@code natRealAddrs}: NAT real servers whose ICMP errors jlvs translates (the kernel must not route them). */
+    public synchronized void apply(Collection<String> interfaces, Collection<Entry> services,
+                                   Collection<Entry> natReals, Collection<Entry> marked,
+                                   Collection<String> natRealAddrs) throws IOException {
+        nft(render(interfaces, services, natReals, marked, natRealAddrs));
         installed = true;
     }
 
     /** The ruleset text, one transaction: create-if-missing, delete, create. */
     static String render(Collection<String> interfaces, Collection<Entry> services, Collection<Entry> natReals,
-                         Collection<Entry> marked) {
+                         Collection<Entry> marked, Collection<String> natRealAddrs) {
         StringBuilder sb = new StringBuilder();
         sb.append("table netdev ").append(TABLE).append('\n');
         sb.append("delete table netdev ").append(TABLE).append('\n');
@@ -65,6 +72,11 @@ public final class NftGuard implements AutoCloseable {
         set(sb, "services", services);
         set(sb, "natreal", natReals);
         set(sb, "marked", marked);
+        sb.append("  set natrealaddr { type ipv4_addr;");
+        if (!natRealAddrs.isEmpty()) {
+            sb.append(" elements = { ").append(String.join(", ", natRealAddrs)).append(" }");
+        }
+        sb.append(" }\n");
         for (String ifname : interfaces) {
             sb.append("  chain in_").append(ifname.replaceAll("[^A-Za-z0-9_]", "_")).append(" {\n");
             sb.append("    type filter hook ingress device \"").append(ifname)
@@ -72,6 +84,8 @@ public final class NftGuard implements AutoCloseable {
             sb.append("    ip daddr . meta l4proto . th dport @services counter drop\n");
             sb.append("    ip daddr . meta l4proto . th dport @marked counter drop\n");
             sb.append("    ip saddr . meta l4proto . th sport @natreal fib daddr type != local counter drop\n");
+            sb.append("    ip saddr @natrealaddr icmp type { destination-unreachable, source-quench, time-exceeded }"
+                    + " fib daddr type != local counter drop\n");
             sb.append("  }\n");
         }
         sb.append("}\n");

@@ -23,6 +23,7 @@ final class CheckKeywords {
     private final Reporter r;
     private final CheckData d;
     private CheckData.TrackFileB currentTrackFile;
+    private List<CheckData.TrackFileB> trackFileTarget;
 
     private CheckKeywords(ParseContext c) {
         this.c = c;
@@ -62,8 +63,9 @@ final class CheckKeywords {
     }
 
     /** {@code add_track_file_keywords}: the top-level track_file blocks FILE_CHECK refers to. */
-    static void installTrackFile(Keyword.Table t, boolean active, ParseContext c) {
+    static void installTrackFile(Keyword.Table t, boolean active, ParseContext c, List<CheckData.TrackFileB> into) {
         CheckKeywords k = new CheckKeywords(c);
+        k.trackFileTarget = into;
         for (String root : List.of("track_file", "vrrp_track_file")) {
             t.root(root, w -> {
                 if (w == null) {
@@ -1616,7 +1618,7 @@ final class CheckKeywords {
             return;
         }
         currentTrackFile = null;
-        d.trackFiles.add(f);
+        trackFileTarget.add(f);
         if (f.init == 0) {
             return;
         }
