@@ -59,9 +59,20 @@ import java.util.concurrent.CountDownLatch;
 public final class Director implements AutoCloseable {
     private static final Logger LOG = System.getLogger("jlvs.director");
 
-    /** Options of {@code jlvs director}. */
+    /**
+     * Options of {@code jlvs director}.
+     *
+     * @param controlGroup a group whose members may use the control socket as root does, or null (root only)
+     */
     public record Options(List<String> interfaces, int connTableSize, PacketSocket.RingVersion ringVersion,
-                          int blockSizeBytes, int blockCount, int blockTimeoutMs, int idlePollMs) {}
+                          int blockSizeBytes, int blockCount, int blockTimeoutMs, int idlePollMs,
+                          String controlGroup) {
+        /** Root-only control socket. */
+        public Options(List<String> interfaces, int connTableSize, PacketSocket.RingVersion ringVersion,
+                       int blockSizeBytes, int blockCount, int blockTimeoutMs, int idlePollMs) {
+            this(interfaces, connTableSize, ringVersion, blockSizeBytes, blockCount, blockTimeoutMs, idlePollMs, null);
+        }
+    }
 
     private final Options options;
     private final Ipvs ipvs = new Ipvs();
@@ -117,7 +128,7 @@ public final class Director implements AutoCloseable {
         });
         estimatorThread = Thread.ofPlatform().name("jlvs-estimator").daemon().start(this::estimate);
         workerThread = Thread.ofPlatform().name("jlvs-worker-0").start(worker);
-        control = new ControlServer(ipvs);
+        control = new ControlServer(ipvs, options.controlGroup());
         control.register("status", r -> status());
 
         LOG.log(Logger.Level.INFO, "director serving " + served.stream().map(ServedInterface::name).toList());

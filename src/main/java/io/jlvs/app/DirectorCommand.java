@@ -47,6 +47,11 @@ public final class DirectorCommand implements Callable<Integer> {
             description = "How long an idle worker blocks in poll(2) between housekeeping rounds. Default: ${DEFAULT-VALUE}.")
     int idlePollMs;
 
+    @Option(names = "--control-group", paramLabel = "GROUP",
+            description = {"A group whose members may use the control socket (bin/ipvsadm, jlvs status) as root does. "
+                    + "Default: root only."})
+    String controlGroup;
+
     static final class RingConverter implements CommandLine.ITypeConverter<PacketSocket.RingVersion> {
         @Override
         public PacketSocket.RingVersion convert(String value) {
@@ -64,7 +69,7 @@ public final class DirectorCommand implements Callable<Integer> {
         int size = blockSize != null ? blockSize : v2 ? 131072 : 262144;
         int count = blockCount != null ? blockCount : v2 ? 256 : 64;
         Director director = new Director(new Director.Options(interfaces, connTableSize, ringVersion, size, count,
-                blockTimeoutMs, idlePollMs));
+                blockTimeoutMs, idlePollMs, controlGroup));
         try {
             director.start();
         } catch (RuntimeException | java.io.IOException e) {

@@ -42,6 +42,8 @@ public final class Forwarder implements FlowView {
     public static final int DROPPED = 1;
     public static final int IGNORED = 2;
     public static final int ANSWERED = 3;
+    /** A fragment kept until the first fragment of its datagram shows where it goes. */
+    public static final int HELD = 4;
 
     private static final int VNET = VnetHeaderView.LENGTH;
     private static final int SCRATCH_FRAME = 640;
@@ -236,9 +238,11 @@ public final class Forwarder implements FlowView {
         if (proto != Ipv4View.PROTO_TCP && proto != Ipv4View.PROTO_UDP) {
             return ignore();
         }
-        if (ip.isFragment()) {
-            return drop(DropReason.FRAGMENT);
+        lastNowMs = nowMs;
+        if (ip.fragmentOffset() != 0) {
+            return laterFragment(nowMs);
         }
+        boolean firstFragment = ip.moreFragments();
         long l4 = l3 + ip.headerLength();
         long l4Available = ip.totalLength() - ip.headerLength();
         int sport;
@@ -254,7 +258,9 @@ public final class Forwarder implements FlowView {
             dport = tcp.dstPort();
             tcpFlags = tcp.flags();
         } else {
-            err = UdpView.validate(seg, l4, l4Available);
+            // a first fragment holds only part of the datagram its UDP length counts
+            err = firstFragment ? (l4Available >= UdpView.HEADER_LENGTH ? PacketError.OK : PacketError.TRUNCATED_UDP)
+                    : UdpView.validate(seg, l4, l4Available);
             if (err != PacketError.OK) {
                 return drop(DropReason.ofPacketError(err));
             }
@@ -290,13 +296,22 @@ public final class Forwarder implements FlowView {
                 }
             }
         }
+        int ipId = ip.identification();
         if (slot >= 0) {
-            return inbound(seg, mac, snapLen, wireLen, slot, proto, tcpFlags, nowMs);
+            int r = inbound(seg, mac, snapLen, wireLen, slot, proto, tcpFlags, nowMs);
+            if (firstFragment && r == FORWARDED) {
+                firstFragmentPlaced(src, dst, proto, ipId, slot, false, nowMs);
+            }
+            return r;
         }
         // outbound: NAT real server → client
         slot = conns.lookupOut(proto, src, sport, dst, dport);
         if (slot >= 0) {
-            return outbound(seg, mac, snapLen, wireLen, slot, proto, tcpFlags, nowMs);
+            int r = outbound(seg, mac, snapLen, wireLen, slot, proto, tcpFlags, nowMs);
+            if (firstFragment && r == FORWARDED) {
+                firstFragmentPlaced(src, dst, proto, ipId, slot, true, nowMs);
+            }
+            return r;
         }
         if (isLocal(dst) || config.isVip(dst)) {
             return ignore(); // a health check reply to the director itself; a VIP port no service has
@@ -656,6 +671,97 @@ public final class Forwarder implements FlowView {
         sink.send(frame.inIfindex, scratch, f, VNET + EthernetView.HEADER_LENGTH + 20 + icmpLen);
     }
 
+    // ---------------------------------------------------------------- fragments
+
+    private final FragmentTable fragments = new FragmentTable(4096, 64);
+    private long lastNowMs;
+    private final FragmentTable.HeldVisitor releaseHeld = this::forwardHeld;
+
+    /** The first fragment went through connection {@code slot}: later ones follow it, held ones go now. */
+    private void firstFragmentPlaced(int src, int dst, int proto, int ipId, int slot, boolean reply, long nowMs) {
+        fragments.put(src, dst, proto, ipId, slot, reply, nowMs);
+        fragments.release(src, dst, proto, ipId, nowMs, releaseHeld);
+    }
+
+    private void forwardHeld(MemorySegment seg, long mac, int snapLen, int ifindex) {
+        frame.set(seg, mac, snapLen, snapLen, ifindex);
+        ip.wrap(seg, mac + EthernetView.HEADER_LENGTH);
+        laterFragment(lastNowMs);
+    }
+
+    /** A fragment after the first (no ports): sent where its first fragment went, or held until it comes. */
+    private int laterFragment(long nowMs) {
+        int src = ip.srcAddr();
+        int dst = ip.dstAddr();
+        int proto = ip.protocol();
+        int id = ip.identification();
+        int slot = fragments.lookup(src, dst, proto, id, nowMs);
+        if (slot < 0 || !conns.isLive(slot)) {
+            if (!config.isVip(dst) && !isNatRealServer(src)) {
+                return ignore(); // someone else's datagram crossing the director: the kernel's
+            }
+            if (fragments.hold(frame.seg, frame.mac - VNET, frame.snapLen + VNET, src, dst, proto, id,
+                    frame.inIfindex, nowMs)) {
+                return HELD;
+            }
+            return drop(DropReason.FRAGMENT);
+        }
+        frame.proto = 0; // no transport header in this packet
+        int flags = conns.flags(slot);
+        long bytes = frame.wireLen - EthernetView.HEADER_LENGTH;
+        if (fragments.lastReply()) {
+            int outIf = conns.inIfindex(slot);
+            if (outIf >= interfacesByIndex.length || interfacesByIndex[outIf] == null || ip.ttl() <= 1) {
+                return drop(DropReason.NO_ROUTE);
+            }
+            counters.addDest(conns.destId(slot), WorkerCounters.OUT_PKTS, 1);
+            counters.addDest(conns.destId(slot), WorkerCounters.OUT_BYTES, bytes);
+            ip.decrementTtl();
+            ip.srcAddrUpdate(conns.vip(slot));
+            eth.dstMac(conns.clientMac(slot));
+            eth.srcMac(interfacesByIndex[outIf].mac());
+            sink.send(outIf, frame.seg, frame.mac - VNET, frame.snapLen + VNET);
+            return FORWARDED;
+        }
+        DestRuntime d = config.dest(conns.destId(slot));
+        if (d == null || d.outIfindex() >= interfacesByIndex.length || interfacesByIndex[d.outIfindex()] == null) {
+            return drop(DropReason.DEST_UNAVAILABLE);
+        }
+        long nextHopMac = neighbours.lookup(d.outIfindex(), d.nextHopIpv4());
+        if (nextHopMac == NeighbourTable.UNRESOLVED || ip.ttl() <= 1) {
+            return drop(nextHopMac == NeighbourTable.UNRESOLVED ? DropReason.NEIGHBOUR_UNRESOLVED
+                    : DropReason.TTL_EXCEEDED);
+        }
+        counters.addDest(d.destId(), WorkerCounters.IN_PKTS, 1);
+        counters.addDest(d.destId(), WorkerCounters.IN_BYTES, bytes);
+        ip.decrementTtl();
+        ServedInterface out = interfacesByIndex[d.outIfindex()];
+        int method = flags & ConnectionFlags.FWD_MASK;
+        if (method == ConnectionFlags.FWD_MASQ) {
+            ip.dstAddrUpdate(conns.realIp(slot));
+        } else if (method == ConnectionFlags.FWD_TUNNEL) {
+            int r = tunnel.toRealServer(frame, xmitContext, slot, d, out, nextHopMac);
+            if (r != Xmit.SEND) {
+                return drop(r < 0 ? DropReason.ALL[-r - 1] : DropReason.TOO_BIG);
+            }
+            sink.send(d.outIfindex(), frame.seg, frame.mac - VNET, frame.snapLen + VNET);
+            return FORWARDED;
+        }
+        eth.dstMac(nextHopMac);
+        eth.srcMac(out.mac());
+        sink.send(d.outIfindex(), frame.seg, frame.mac - VNET, frame.snapLen + VNET);
+        return FORWARDED;
+    }
+
+    private boolean isNatRealServer(int ipv4) {
+        for (DestRuntime d : config.destsById()) {
+            if (d != null && d.ipv4() == ipv4 && d.method() == ConnectionFlags.FWD_MASQ) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     // ---------------------------------------------------------------- ICMP errors
 
     private final Ipv4View quotedIp = new Ipv4View();
@@ -965,11 +1071,15 @@ public final class Forwarder implements FlowView {
     public void afterFlush() {
         scratchUsed = 0;
         tunnel.afterFlush();
+        for (int n = fragments.afterFlush(lastNowMs); n > 0; n--) {
+            counters.drop(DropReason.FRAGMENT); // held, but its first fragment never came
+        }
     }
 
     /** Expires idle connections and keeps real servers' MACs resolved; call every few milliseconds. */
     public int housekeeping(long nowMs) {
         expiryNowMs = nowMs;
+        lastNowMs = nowMs;
         int expired = conns.expire(nowMs, onExpire, EXPIRE_BUDGET);
         for (DestRuntime d : config.destsById()) {
             if (d != null && d.outIfindex() != 0) {
@@ -1080,6 +1190,7 @@ public final class Forwarder implements FlowView {
     }
 
     public void close() {
+        fragments.close();
         tunnel.close();
         arena.close();
     }

@@ -120,7 +120,7 @@ public final class TunnelXmit implements Xmit {
     }
 
     private static int flowHash(Frame f) {
-        int h = f.ip.srcAddr() * 0x9E3779B1 ^ f.ip.dstAddr();
+        int h = f.ip.srcAddr() * 0x9E3779B1 ^ f.ip.dstAddr(); // a fragment (proto 0) hashes on addresses only
         if (f.proto == Ipv4View.PROTO_TCP) {
             h ^= (f.tcp.srcPort() << 16 | f.tcp.dstPort()) * 0x85EBCA6B;
         } else if (f.proto == Ipv4View.PROTO_UDP) {

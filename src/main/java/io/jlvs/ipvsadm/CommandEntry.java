@@ -42,7 +42,7 @@ final class CommandEntry {
     int tunnelPort;
     int tunnelFlags;
 
-    // the sync daemon (parsed and checked; the director cannot run one yet) and the timeouts
+    // the sync daemon and the timeouts
     int daemonState;
     String mcastInterface = "";
     int syncId;

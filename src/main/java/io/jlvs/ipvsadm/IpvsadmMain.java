@@ -1,6 +1,8 @@
 package io.jlvs.ipvsadm;
 
 import io.jlvs.control.ControlClient;
+import io.jlvs.control.ControlSocket;
+import io.jlvs.control.Errno;
 import io.jlvs.control.Ipvs;
 import io.jlvs.control.IpvsApi;
 
@@ -10,6 +12,8 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Entry point of {@code bin/ipvsadm} (and of {@code bin/ipvsadm-save} and {@code bin/ipvsadm-restore},
@@ -36,7 +40,9 @@ public final class IpvsadmMain {
         try {
             client = ControlClient.connect();
         } catch (IOException | RuntimeException e) {
-            err.print("Can't initialize ipvs: " + NO_DIRECTOR
+            // a socket the file mode keeps this user from is the kernel's EPERM for a non-root ipvsadm
+            String reason = permissionDenied(e) ? ErrorMessages.message(ErrorMessages.Op.INIT, Errno.EPERM) : NO_DIRECTOR;
+            err.print("Can't initialize ipvs: " + reason
                     + "\nAre you sure that IP Virtual Server is built in the kernel or as module?\n");
             err.flush();
             System.exit(2);
@@ -68,6 +74,19 @@ public final class IpvsadmMain {
     /** {@code ipvsadm-restore --atomic}: checks the whole input, then applies it as one change ({@link AtomicRestore}). */
     public static int runAtomicRestore(String argv0, IpvsApi api, InputStream in, PrintStream err) {
         return new AtomicRestore(api, new SystemNameService(), Ipvs::new, in, err, argv0).run();
+    }
+
+    /** True when the control socket exists but this user may not connect to it (EACCES). */
+    static boolean permissionDenied(Exception e) {
+        if (e.getMessage() != null && e.getMessage().contains("Permission denied")) {
+            return true;
+        }
+        try {
+            Path socket = ControlSocket.path();
+            return Files.exists(socket) && !Files.isWritable(socket);
+        } catch (RuntimeException ignored) {
+            return false;
+        }
     }
 
     private static String argv0() {

@@ -53,7 +53,7 @@ public final class LeastConnectionScheduler implements Scheduler {
     /** The scan's order in a tournament tree: eligible = weight not 0 and not overloaded; smaller overhead wins. */
     static final class Indexed extends IndexedLoadState {
         Indexed(DestinationView dests) {
-            super(dests);
+            super(dests, WinnerTree.Order.LEAST_UNSIGNED);
         }
 
         @Override
@@ -62,13 +62,13 @@ public final class LeastConnectionScheduler implements Scheduler {
         }
 
         @Override
-        public boolean eligible(int i) {
-            return !loads.overloaded[i] && loads.weight[i] != 0;
+        boolean eligible(DestinationView dests, int i) {
+            return !dests.overloaded(i) && dests.weight(i) != 0;
         }
 
         @Override
-        public boolean better(int later, int earlier) {
-            return Integer.compareUnsigned(loads.overhead(later), loads.overhead(earlier)) < 0;
+        int keyA(DestinationView dests, int i) {
+            return ConnOverhead.of(dests, i);
         }
     }
 }

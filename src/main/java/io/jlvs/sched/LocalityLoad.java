@@ -11,28 +11,33 @@ package io.jlvs.sched;
  * <p>Answered by scanning the list, or, when the view {@link DestinationView#notifiesChanges notifies
  * changes}, from a wlc tournament tree and a count of lightly loaded servers kept up to date.
  */
-final class LocalityLoad implements WinnerTree.Rule {
-    private final DestLoads loads;
+final class LocalityLoad {
+    private final int count;
     private final WinnerTree tree;
-    private int light;
+    private final boolean[] light;
+    private int lightCount;
 
     LocalityLoad(DestinationView dests) {
+        count = dests.count();
         if (dests.notifiesChanges()) {
-            loads = new DestLoads(dests);
-            tree = new WinnerTree(loads.count, this);
-            for (int i = 0; i < loads.count; i++) {
-                if (isLight(i)) {
-                    light++;
+            tree = new WinnerTree(count, WinnerTree.Order.LEAST_RATIO);
+            light = new boolean[count];
+            for (int i = 0; i < count; i++) {
+                tree.init(i, wlcEligible(dests, i), ConnOverhead.of(dests, i), dests.weight(i));
+                light[i] = isLight(dests, i);
+                if (light[i]) {
+                    lightCount++;
                 }
             }
+            tree.rebuild();
         } else {
-            loads = null;
             tree = null;
+            light = null;
         }
     }
 
     private boolean indexed(DestinationView dests) {
-        return tree != null && dests.count() == loads.count;
+        return tree != null && dests.count() == count;
     }
 
     /** The wlc choice over the whole service, or -1. */
@@ -46,11 +51,11 @@ final class LocalityLoad implements WinnerTree.Rule {
             return false;
         }
         if (indexed(dests)) {
-            return light > 0;
+            return lightCount > 0;
         }
         int n = dests.count();
         for (int m = 0; m < n; m++) {
-            if (dests.activeConns(m) * 2 < dests.weight(m)) {
+            if (isLight(dests, m)) {
                 return true;
             }
         }
@@ -58,29 +63,22 @@ final class LocalityLoad implements WinnerTree.Rule {
     }
 
     void changed(DestinationView dests, int i) {
-        if (tree == null || i < 0 || i >= loads.count) {
+        if (tree == null || i < 0 || i >= count) {
             return;
         }
-        boolean wasLight = isLight(i);
-        loads.refresh(dests, i);
-        boolean nowLight = isLight(i);
-        if (wasLight != nowLight) {
-            light += nowLight ? 1 : -1;
+        boolean nowLight = isLight(dests, i);
+        if (light[i] != nowLight) {
+            light[i] = nowLight;
+            lightCount += nowLight ? 1 : -1;
         }
-        tree.update(i);
+        tree.update(i, wlcEligible(dests, i), ConnOverhead.of(dests, i), dests.weight(i));
     }
 
-    private boolean isLight(int i) {
-        return loads.active[i] * 2 < loads.weight[i];
+    private static boolean isLight(DestinationView dests, int i) {
+        return dests.activeConns(i) * 2 < dests.weight(i);
     }
 
-    @Override
-    public boolean eligible(int i) {
-        return !loads.overloaded[i] && loads.weight[i] > 0;
-    }
-
-    @Override
-    public boolean better(int later, int earlier) {
-        return WeightedLeastConnectionScheduler.wlcBetter(loads, later, earlier);
+    private static boolean wlcEligible(DestinationView dests, int i) {
+        return !dests.overloaded(i) && dests.weight(i) > 0;
     }
 }

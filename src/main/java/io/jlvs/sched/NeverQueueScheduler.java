@@ -52,23 +52,21 @@ public final class NeverQueueScheduler implements Scheduler {
         return least;
     }
 
-    /** An "earliest idle server" tree in front of the sed tree. */
+    /** An "earliest idle server" tree in front of a sed tree. */
     static final class Indexed extends IndexedLoadState {
         private final WinnerTree idle;
 
         Indexed(DestinationView dests) {
-            super(dests);
-            idle = new WinnerTree(loads.count, new WinnerTree.Rule() {
-                @Override
-                public boolean eligible(int i) {
-                    return Indexed.this.eligible(i) && loads.active[i] == 0;
-                }
+            super(dests, WinnerTree.Order.LEAST_RATIO);
+            idle = new WinnerTree(count, WinnerTree.Order.EARLIEST);
+            for (int i = 0; i < count; i++) {
+                idle.init(i, idle(dests, i), 0, 0);
+            }
+            idle.rebuild();
+        }
 
-                @Override
-                public boolean better(int later, int earlier) {
-                    return false;
-                }
-            });
+        private boolean idle(DestinationView dests, int i) {
+            return eligible(dests, i) && dests.activeConns(i) == 0;
         }
 
         @Override
@@ -77,18 +75,23 @@ public final class NeverQueueScheduler implements Scheduler {
         }
 
         @Override
-        public boolean eligible(int i) {
-            return !loads.overloaded[i] && loads.weight[i] != 0;
+        boolean eligible(DestinationView dests, int i) {
+            return !dests.overloaded(i) && dests.weight(i) != 0;
         }
 
         @Override
-        public boolean better(int later, int earlier) {
-            return ShortestExpectedDelayScheduler.sedBetter(loads, later, earlier);
+        int keyA(DestinationView dests, int i) {
+            return dests.activeConns(i) + 1;
+        }
+
+        @Override
+        int keyB(DestinationView dests, int i) {
+            return dests.weight(i);
         }
 
         @Override
         public int schedule(DestinationView dests, FlowView flow) {
-            if (dests.count() != loads.count) {
+            if (dests.count() != count) {
                 return scan(dests);
             }
             int first = idle.winner();
@@ -97,9 +100,9 @@ public final class NeverQueueScheduler implements Scheduler {
 
         @Override
         public void destChanged(DestinationView dests, int i) {
-            if (i >= 0 && i < loads.count) {
+            if (i >= 0 && i < count) {
                 super.destChanged(dests, i);
-                idle.update(i);
+                idle.update(i, idle(dests, i), 0, 0);
             }
         }
     }

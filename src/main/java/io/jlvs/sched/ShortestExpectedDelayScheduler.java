@@ -60,7 +60,7 @@ public final class ShortestExpectedDelayScheduler implements Scheduler {
     /** The scan's order: eligible = positive weight, not overloaded; smaller {@code (active + 1) / weight} wins. */
     static final class Indexed extends IndexedLoadState {
         Indexed(DestinationView dests) {
-            super(dests);
+            super(dests, WinnerTree.Order.LEAST_RATIO);
         }
 
         @Override
@@ -69,19 +69,18 @@ public final class ShortestExpectedDelayScheduler implements Scheduler {
         }
 
         @Override
-        public boolean eligible(int i) {
-            return !loads.overloaded[i] && loads.weight[i] > 0;
+        boolean eligible(DestinationView dests, int i) {
+            return !dests.overloaded(i) && dests.weight(i) > 0;
         }
 
         @Override
-        public boolean better(int later, int earlier) {
-            return sedBetter(loads, later, earlier);
+        int keyA(DestinationView dests, int i) {
+            return dests.activeConns(i) + 1;
         }
-    }
 
-    /** The kernel's replacement test on copied loads, shared with nq. */
-    static boolean sedBetter(DestLoads loads, int later, int earlier) {
-        return (long) (loads.active[earlier] + 1) * loads.weight[later]
-                > (long) (loads.active[later] + 1) * loads.weight[earlier];
+        @Override
+        int keyB(DestinationView dests, int i) {
+            return dests.weight(i);
+        }
     }
 }

@@ -44,7 +44,7 @@ public final class WeightedFailoverScheduler implements Scheduler {
     /** Eligible = positive weight, not overloaded; the higher weight wins. */
     static final class Indexed extends IndexedLoadState {
         Indexed(DestinationView dests) {
-            super(dests);
+            super(dests, WinnerTree.Order.GREATEST);
         }
 
         @Override
@@ -53,13 +53,13 @@ public final class WeightedFailoverScheduler implements Scheduler {
         }
 
         @Override
-        public boolean eligible(int i) {
-            return !loads.overloaded[i] && loads.weight[i] > 0;
+        boolean eligible(DestinationView dests, int i) {
+            return !dests.overloaded(i) && dests.weight(i) > 0;
         }
 
         @Override
-        public boolean better(int later, int earlier) {
-            return loads.weight[later] > loads.weight[earlier];
+        int keyA(DestinationView dests, int i) {
+            return dests.weight(i);
         }
     }
 }

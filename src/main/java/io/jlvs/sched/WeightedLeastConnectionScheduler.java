@@ -64,7 +64,7 @@ public final class WeightedLeastConnectionScheduler implements Scheduler {
     /** Eligible = positive weight, not overloaded; the smaller {@code overhead / weight} wins. */
     static final class Indexed extends IndexedLoadState {
         Indexed(DestinationView dests) {
-            super(dests);
+            super(dests, WinnerTree.Order.LEAST_RATIO);
         }
 
         @Override
@@ -73,19 +73,18 @@ public final class WeightedLeastConnectionScheduler implements Scheduler {
         }
 
         @Override
-        public boolean eligible(int i) {
-            return !loads.overloaded[i] && loads.weight[i] > 0;
+        boolean eligible(DestinationView dests, int i) {
+            return !dests.overloaded(i) && dests.weight(i) > 0;
         }
 
         @Override
-        public boolean better(int later, int earlier) {
-            return wlcBetter(loads, later, earlier);
+        int keyA(DestinationView dests, int i) {
+            return ConnOverhead.of(dests, i);
         }
-    }
 
-    /** The kernel's replacement test on copied loads, shared with lblc and lblcr. */
-    static boolean wlcBetter(DestLoads loads, int later, int earlier) {
-        return (long) loads.overhead(earlier) * loads.weight[later]
-                > (long) loads.overhead(later) * loads.weight[earlier];
+        @Override
+        int keyB(DestinationView dests, int i) {
+            return dests.weight(i);
+        }
     }
 }

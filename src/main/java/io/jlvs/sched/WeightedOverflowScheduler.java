@@ -49,7 +49,7 @@ public final class WeightedOverflowScheduler implements Scheduler {
     /** Eligible = weight not 0, not overloaded, active not above weight; the higher weight wins. */
     static final class Indexed extends IndexedLoadState {
         Indexed(DestinationView dests) {
-            super(dests);
+            super(dests, WinnerTree.Order.GREATEST);
         }
 
         @Override
@@ -58,13 +58,14 @@ public final class WeightedOverflowScheduler implements Scheduler {
         }
 
         @Override
-        public boolean eligible(int i) {
-            return !loads.overloaded[i] && loads.active[i] <= loads.weight[i] && loads.weight[i] != 0;
+        boolean eligible(DestinationView dests, int i) {
+            int weight = dests.weight(i);
+            return !dests.overloaded(i) && dests.activeConns(i) <= weight && weight != 0;
         }
 
         @Override
-        public boolean better(int later, int earlier) {
-            return loads.weight[later] > loads.weight[earlier];
+        int keyA(DestinationView dests, int i) {
+            return dests.weight(i);
         }
     }
 }

@@ -145,34 +145,35 @@ public final class WeightedPowerOfTwoScheduler implements Scheduler {
      * reaches {@code r}. A draw of 0 means the first eligible server, the first prefix reaching 1.
      */
     static final class Indexed extends State {
-        private final DestLoads loads;
+        private final int count;
         private final int leaves;
         private final long[] sums;
 
         Indexed(DestinationView dests, RandomSource random) {
             super(random);
-            loads = new DestLoads(dests);
+            count = dests.count();
             int size = 1;
-            while (size < loads.count) {
+            while (size < count) {
                 size <<= 1;
             }
             leaves = size;
             sums = new long[2 * size];
-            for (int i = 0; i < loads.count; i++) {
-                sums[size + i] = leafWeight(i);
+            for (int i = 0; i < count; i++) {
+                sums[size + i] = eligibleWeight(dests, i);
             }
             for (int k = size - 1; k >= 1; k--) {
                 sums[k] = sums[2 * k] + sums[2 * k + 1];
             }
         }
 
-        private long leafWeight(int i) {
-            return !loads.overloaded[i] && loads.weight[i] > 0 ? loads.weight[i] : 0;
+        private static int eligibleWeight(DestinationView dests, int i) {
+            int weight = dests.weight(i);
+            return !dests.overloaded(i) && weight > 0 ? weight : 0;
         }
 
         @Override
         public int schedule(DestinationView dests, FlowView flow) {
-            if (dests.count() != loads.count) {
+            if (dests.count() != count) {
                 return super.schedule(dests, flow);
             }
             long total = sums[1];
@@ -184,8 +185,8 @@ public final class WeightedPowerOfTwoScheduler implements Scheduler {
             int r2 = Integer.remainderUnsigned(random.nextU32(), bound);
             int choice1 = firstReaching(Math.max(r1, 1));
             int choice2 = firstReaching(Math.max(r2, 1));
-            return lessLoaded(choice1, loads.weight[choice1], loads.overhead(choice1),
-                    choice2, loads.weight[choice2], loads.overhead(choice2));
+            return lessLoaded(choice1, dests.weight(choice1), ConnOverhead.of(dests, choice1),
+                    choice2, dests.weight(choice2), ConnOverhead.of(dests, choice2));
         }
 
         private int firstReaching(long r) {
@@ -202,14 +203,18 @@ public final class WeightedPowerOfTwoScheduler implements Scheduler {
             return k - leaves;
         }
 
+        /** Only eligibility matters to the sums (the weights change with a new state). */
         @Override
         public void destChanged(DestinationView dests, int i) {
-            if (i < 0 || i >= loads.count) {
+            if (i < 0 || i >= count) {
                 return;
             }
-            loads.refresh(dests, i);
             int k = leaves + i;
-            sums[k] = leafWeight(i);
+            long weight = eligibleWeight(dests, i);
+            if (sums[k] == weight) {
+                return;
+            }
+            sums[k] = weight;
             for (k >>>= 1; k >= 1; k >>>= 1) {
                 sums[k] = sums[2 * k] + sums[2 * k + 1];
             }

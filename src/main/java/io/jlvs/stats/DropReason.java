@@ -36,7 +36,7 @@ public enum DropReason {
     NAT_REPLY_NO_CONNECTION("nat_reply_no_connection"),
     /** The real server is reachable through no interface jlvs serves. */
     NO_ROUTE("no_route"),
-    /** IPv4 fragments of a service's traffic (reassembly is not done yet). */
+    /** A later IPv4 fragment whose first fragment never came (held, then given up) or could not be held. */
     FRAGMENT("fragment"),
     TX_FAILED("tx_failed"),
     /** Larger than the way out allows without fragmenting (and not sent back as ICMP: no DF, or not TCP GSO). */

@@ -31,7 +31,7 @@ public record VrrpInstanceConfig(String name, String interfaceName, int virtualR
                                  InetAddress sourceAddress, InetAddress multicastGroup, List<UnicastPeer> unicastPeers,
                                  int unicastTtl, boolean nopreempt, long preemptDelayUs,
                                  List<TrackedInterface> trackInterfaces, List<TrackedScript> trackScripts,
-                                 boolean dontTrackPrimary, Garp garp, NotifyScripts notify, int downTimerAdverts,
+                                 boolean dontTrackPrimary, Garp garp, NotifyScripts notifyScripts, int downTimerAdverts,
                                  boolean lowerPrioNoAdvert, boolean higherPrioSendAdvert, boolean skipCheckAdvAddr,
                                  boolean checkUnicastSrc, boolean v3ChecksumAsV2) {
     public static final int PRIORITY_OWNER = 255;
@@ -66,11 +66,12 @@ public record VrrpInstanceConfig(String name, String interfaceName, int virtualR
     }
 
     /**
-     * The notify scripts of an instance or sync group as argv lists, {@code null} when not configured. {@code notify}
+     * The notify scripts of an instance or sync group as argv lists, {@code null} when not configured. {@code generic}
+     * ({@code notify})
      * gets keepalived's four extra arguments ({@code INSTANCE|GROUP name STATE priority}); the others run as given.
      */
     public record NotifyScripts(List<String> master, List<String> backup, List<String> fault, List<String> stop,
-                                List<String> notify, List<String> masterRxLowerPri) {
+                                List<String> generic, List<String> masterRxLowerPri) {
         public static final NotifyScripts NONE = new NotifyScripts(null, null, null, null, null, null);
 
         public NotifyScripts {
@@ -78,7 +79,7 @@ public record VrrpInstanceConfig(String name, String interfaceName, int virtualR
             backup = copy(backup);
             fault = copy(fault);
             stop = copy(stop);
-            notify = copy(notify);
+            generic = copy(generic);
             masterRxLowerPri = copy(masterRxLowerPri);
         }
 
@@ -122,7 +123,7 @@ public record VrrpInstanceConfig(String name, String interfaceName, int virtualR
         trackInterfaces = List.copyOf(trackInterfaces);
         trackScripts = List.copyOf(trackScripts);
         garp = garp == null ? Garp.DEFAULT : garp;
-        notify = notify == null ? NotifyScripts.NONE : notify;
+        notifyScripts = notifyScripts == null ? NotifyScripts.NONE : notifyScripts;
         if (virtualAddresses.size() > 255) {
             throw new IllegalArgumentException("vrrp_instance: more than 255 virtual addresses: instance=" + name);
         }
@@ -343,7 +344,7 @@ public record VrrpInstanceConfig(String name, String interfaceName, int virtualR
             return this;
         }
 
-        public Builder notify(NotifyScripts n) {
+        public Builder notifyScripts(NotifyScripts n) {
             notify = n;
             return this;
         }

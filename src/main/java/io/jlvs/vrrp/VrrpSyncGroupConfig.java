@@ -14,12 +14,13 @@ import java.util.List;
  *                       unweighted interfaces and dropped scripts, as keepalived does)
  */
 public record VrrpSyncGroupConfig(String name, List<String> members, List<TrackedInterface> trackInterfaces,
-                                  List<TrackedScript> trackScripts, NotifyScripts notify, boolean trackingWeight) {
+                                  List<TrackedScript> trackScripts, NotifyScripts notifyScripts,
+                                  boolean trackingWeight) {
     public VrrpSyncGroupConfig {
         members = List.copyOf(members);
         trackInterfaces = List.copyOf(trackInterfaces);
         trackScripts = List.copyOf(trackScripts);
-        notify = notify == null ? NotifyScripts.NONE : notify;
+        notifyScripts = notifyScripts == null ? NotifyScripts.NONE : notifyScripts;
     }
 
     public static VrrpSyncGroupConfig of(String name, List<String> members) {

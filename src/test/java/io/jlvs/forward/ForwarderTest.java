@@ -589,6 +589,59 @@ class ForwarderTest {
         assertThat(sent).isEmpty();
     }
 
+    static PacketBuilder firstFragment() {
+        return PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).id(77).mf(true).udp(40000, 53)
+                .udpLength(8 + 16 + 8).payload("0123456789abcdef");
+    }
+
+    static PacketBuilder laterFragment() {
+        return PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).id(77).fragmentOffset(3)
+                .protocol(17).payload("ghijklmn");
+    }
+
+    @Test
+    void shouldSendLaterFragmentsWhereTheFirstWentWhenFragmented() {
+        configure(ConnectionFlags.FWD_MASQ, 80, 8080, "rr");
+
+        assertThat(process(firstFragment(), ETH0)).isEqualTo(Forwarder.FORWARDED);
+        assertThat(process(laterFragment(), ETH0)).isEqualTo(Forwarder.FORWARDED);
+
+        assertThat(sent).hasSize(2);
+        MemorySegment later = MemorySegment.ofArray(sent.get(1).bytes());
+        io.jlvs.packet.Ipv4View ip = new io.jlvs.packet.Ipv4View().wrap(later, 24);
+        assertThat(ip.dstAddr()).isEqualTo(ip(RS1)); // NAT: the address changes, there is no port
+        assertThat(ip.fragmentOffset()).isEqualTo(3);
+        assertThat(ip.headerChecksumValid()).isTrue();
+        assertThat(sent.get(1).ifindex()).isEqualTo(ETH1);
+    }
+
+    @Test
+    void shouldHoldFragmentThatArrivesBeforeItsFirst() {
+        configure(ConnectionFlags.FWD_DROUTE, 80, 80, "rr");
+
+        assertThat(process(laterFragment(), ETH0)).isEqualTo(Forwarder.HELD);
+        assertThat(sent).isEmpty();
+        process(firstFragment(), ETH0);
+
+        assertThat(sent).hasSize(2);
+        assertThat(MemorySegment.ofArray(sent.get(1).bytes())
+                .get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 10) >>> 16)
+                .isEqualTo(mac(RS1_MAC));
+        forwarder.afterFlush();
+        assertThat(counters.drops(DropReason.FRAGMENT)).isZero();
+    }
+
+    @Test
+    void shouldCountFragmentWhoseFirstNeverCame() {
+        configure(ConnectionFlags.FWD_DROUTE, 80, 80, "rr");
+        process(laterFragment(), ETH0);
+
+        forwarder.housekeeping(NOW_MS + 2_000);
+        forwarder.afterFlush();
+
+        assertThat(counters.drops(DropReason.FRAGMENT)).isEqualTo(1);
+    }
+
     @Test
     void shouldExpireConnectionAndReleaseCountsWhenIdle() {
         configure(ConnectionFlags.FWD_DROUTE, 80, 80, "rr");

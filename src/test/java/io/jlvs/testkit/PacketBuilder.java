@@ -5,9 +5,12 @@ import io.jlvs.packet.Ipv4View;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * Builds golden Ethernet frames for tests: lengths and checksums are right unless a test asks for a specific defect.
@@ -22,8 +25,16 @@ import java.util.HexFormat;
  * }</pre>
  *
  * <p>Setters of one layer may be called in any order after the layer is chosen; the last call wins. The frame layout
- * is: optional virtio_net_hdr (10 bytes), Ethernet (14), then ARP (28) or IPv4 (20 + options) and its L4 header and
- * payload, then optional padding.
+ * is: optional virtio_net_hdr (10 bytes), Ethernet (14), then ARP (28), IPv4 (20 + options) or IPv6 (40 + extension
+ * headers) and its L4 header and payload, then optional padding.
+ *
+ * <pre>{@code
+ * byte[] syn6 = PacketBuilder.ethernet("02:00:c6:12:00:01", "02:00:c6:12:00:02")
+ *         .ipv6("2001:db8::7", "2001:db8::10").hopLimit(64).fragmentHeader(0, false, 1)
+ *         .tcp(40000, 80).flags(TcpView.SYN)
+ *         .build();
+ * byte[] ns = PacketBuilder.neighborSolicitation("02:00:c6:12:00:01", "fe80::1", "fe80::2").build();
+ * }</pre>
  */
 public final class PacketBuilder {
     private static final int ETH_LEN = 14;
@@ -32,12 +43,13 @@ public final class PacketBuilder {
     private static final int UDP_LEN = 8;
     private static final int ICMP_LEN = 8;
     private static final int ARP_LEN = 28;
+    private static final int IPV6_LEN = 40;
     private static final int NEEDS_CSUM = 1;
     private static final HexFormat HEX = HexFormat.ofDelimiter(" ");
 
-    private enum L3 { NONE, ARP, IPV4 }
+    private enum L3 { NONE, ARP, IPV4, IPV6 }
 
-    private enum L4 { NONE, TCP, UDP, ICMP }
+    private enum L4 { NONE, TCP, UDP, ICMP, ICMPV6 }
 
     // virtio_net_hdr
     private boolean vnet;
@@ -80,6 +92,22 @@ public final class PacketBuilder {
     private Integer totalLength;
     private Integer ipChecksum;
     private boolean wrongIpChecksum;
+
+    // IPv6
+    private byte[] srcIp6 = new byte[16];
+    private byte[] dstIp6 = new byte[16];
+    private int hopLimit = 64;
+    private int trafficClass;
+    private int flowLabel;
+    private Integer ipv6PayloadLength;
+    /** Extension headers in order: whole headers, next-header byte filled in at build time. */
+    private final List<byte[]> extHeaders = new ArrayList<>();
+    private final List<Integer> extTypes = new ArrayList<>();
+
+    // Neighbor discovery (ICMPv6 135/136): target and one link-layer address option, written before the payload
+    private byte[] ndTarget;
+    private int ndOptionType;
+    private long ndOptionMac;
 
     // L4
     private int srcPort;
@@ -147,6 +175,45 @@ public final class PacketBuilder {
         arpTargetMac = targetMac;
         arpTargetIp = targetIp;
         return this;
+    }
+
+    /**
+     * Neighbor solicitation "who has targetIp?" (RFC 4861 section 4.3) from srcMac/srcIp: to the target's
+     * solicited-node group (ff02::1:ff + its last 24 bits) and its 33:33 MAC, hop limit 255, with a source link-layer
+     * address option carrying srcMac, unless srcIp is "::" (duplicate address detection: no option).
+     */
+    public static PacketBuilder neighborSolicitation(String srcMac, String srcIp, String targetIp) {
+        byte[] target = ip6(targetIp);
+        byte[] group = ip6("ff02::1:ff00:0");
+        System.arraycopy(target, 13, group, 13, 3);
+        long groupMac = 0x3333_0000_0000L | ((group[12] & 0xffL) << 24) | ((group[13] & 0xffL) << 16)
+                | ((group[14] & 0xffL) << 8) | (group[15] & 0xffL);
+        PacketBuilder b = new PacketBuilder(mac(srcMac), groupMac);
+        b.l3 = L3.IPV6;
+        b.srcIp6 = ip6(srcIp);
+        b.dstIp6 = group;
+        b.hopLimit = 255;
+        b.icmpv6(135, 0, 0);
+        b.ndTarget = target;
+        b.ndOptionType = Arrays.equals(b.srcIp6, new byte[16]) ? 0 : 1;
+        b.ndOptionMac = mac(srcMac);
+        return b;
+    }
+
+    /**
+     * Solicited neighbor advertisement "srcIp is at srcMac" (RFC 4861 section 4.4), unicast to dstMac/dstIp, hop
+     * limit 255, flags S and O, target srcIp, with a target link-layer address option carrying srcMac. Change with
+     * {@link #ndFlags}, {@link #ndTarget}, {@link #noLinkLayerOption}.
+     */
+    public static PacketBuilder neighborAdvertisement(String srcMac, String srcIp, String dstMac, String dstIp) {
+        PacketBuilder b = new PacketBuilder(mac(srcMac), mac(dstMac));
+        b.ipv6(srcIp, dstIp);
+        b.hopLimit = 255;
+        b.icmpv6(136, 0, 0x6000_0000);
+        b.ndTarget = ip6(srcIp);
+        b.ndOptionType = 2;
+        b.ndOptionMac = mac(srcMac);
+        return b;
     }
 
     // ---- virtio_net_hdr ----
@@ -293,6 +360,90 @@ public final class PacketBuilder {
         return this;
     }
 
+    // ---- IPv6 ----
+
+    /** An IPv6 header (hop limit 64, traffic class and flow label 0); {@link #version} and {@link #protocol} apply. */
+    public PacketBuilder ipv6(String src, String dst) {
+        l3 = L3.IPV6;
+        srcIp6 = ip6(src);
+        dstIp6 = ip6(dst);
+        return this;
+    }
+
+    /** As {@link #ipv6(String, String)} with each address as two longs, high half first. */
+    public PacketBuilder ipv6(long srcHi, long srcLo, long dstHi, long dstLo) {
+        l3 = L3.IPV6;
+        srcIp6 = ip6Bytes(srcHi, srcLo);
+        dstIp6 = ip6Bytes(dstHi, dstLo);
+        return this;
+    }
+
+    public PacketBuilder hopLimit(int hopLimit) {
+        this.hopLimit = hopLimit;
+        return this;
+    }
+
+    /** The 8-bit traffic class (DSCP and ECN). */
+    public PacketBuilder trafficClass(int trafficClass) {
+        this.trafficClass = trafficClass;
+        return this;
+    }
+
+    /** The 20-bit flow label. */
+    public PacketBuilder flowLabel(int flowLabel) {
+        this.flowLabel = flowLabel;
+        return this;
+    }
+
+    /** Writes this payload length without changing what follows (a defect). */
+    public PacketBuilder ipv6PayloadLength(int lengthBytes) {
+        this.ipv6PayloadLength = lengthBytes;
+        return this;
+    }
+
+    /**
+     * Appends an extension header of this type (0, 43, 60, or anything for a defect) whose bytes after the
+     * next-header and length fields are {@code body}: 6, 14, 22 … bytes, so the header is a multiple of 8. The
+     * length field is filled in; the next-header fields chain the headers in the order given, the last naming the
+     * upper layer.
+     */
+    public PacketBuilder extensionHeader(int type, byte[] body) {
+        if ((body.length + 2) % 8 != 0) {
+            throw new IllegalArgumentException("extension header body must be 8n+6 bytes: length=" + body.length);
+        }
+        byte[] h = new byte[body.length + 2];
+        h[1] = (byte) ((h.length / 8) - 1);
+        System.arraycopy(body, 0, h, 2, body.length);
+        extHeaders.add(h);
+        extTypes.add(type);
+        return this;
+    }
+
+    /** A hop-by-hop options header holding one PadN option (8 bytes). */
+    public PacketBuilder hopByHopOptions() {
+        return extensionHeader(0, new byte[] {1, 4, 0, 0, 0, 0});
+    }
+
+    /** A destination options header holding one PadN option (8 bytes). */
+    public PacketBuilder destinationOptions() {
+        return extensionHeader(60, new byte[] {1, 4, 0, 0, 0, 0});
+    }
+
+    /** A routing header of this type with no addresses (8 bytes; type-specific data zero). */
+    public PacketBuilder routingHeader(int routingType, int segmentsLeft) {
+        return extensionHeader(43, new byte[] {(byte) routingType, (byte) segmentsLeft, 0, 0, 0, 0});
+    }
+
+    /** A fragment header (8 bytes): offset in 8-byte units, M flag, identification. */
+    public PacketBuilder fragmentHeader(int offsetUnits, boolean more, int identification) {
+        byte[] h = new byte[8];
+        put16(h, 2, ((offsetUnits & 0x1fff) << 3) | (more ? 1 : 0));
+        put32(h, 4, identification);
+        extHeaders.add(h);
+        extTypes.add(44);
+        return this;
+    }
+
     // ---- TCP ----
 
     public PacketBuilder tcp(int srcPort, int dstPort) {
@@ -381,6 +532,50 @@ public final class PacketBuilder {
         return icmp(0, 0, (identifier << 16) | (sequence & 0xffff));
     }
 
+    // ---- ICMPv6 ----
+
+    /** An ICMPv6 message (next header 58); the checksum covers the IPv6 pseudo-header. Errors quote via payload. */
+    public PacketBuilder icmpv6(int type, int code, int restOfHeader) {
+        l4 = L4.ICMPV6;
+        icmpType = type;
+        icmpCode = code;
+        icmpRest = restOfHeader;
+        return this;
+    }
+
+    public PacketBuilder icmpv6Echo(int identifier, int sequence) {
+        return icmpv6(128, 0, (identifier << 16) | (sequence & 0xffff));
+    }
+
+    public PacketBuilder icmpv6EchoReply(int identifier, int sequence) {
+        return icmpv6(129, 0, (identifier << 16) | (sequence & 0xffff));
+    }
+
+    /** The second word of a neighbor advertisement: R 0x80000000, S 0x40000000, O 0x20000000. */
+    public PacketBuilder ndFlags(int flags) {
+        icmpRest = flags;
+        return this;
+    }
+
+    /** The target address of a neighbor solicitation or advertisement. */
+    public PacketBuilder ndTarget(String target) {
+        ndTarget = ip6(target);
+        return this;
+    }
+
+    /** A link-layer address option of this type (1 source, 2 target) with this MAC, instead of the default one. */
+    public PacketBuilder linkLayerOption(int optionType, String mac) {
+        ndOptionType = optionType;
+        ndOptionMac = mac(mac);
+        return this;
+    }
+
+    /** Leaves out the link-layer address option. */
+    public PacketBuilder noLinkLayerOption() {
+        ndOptionType = 0;
+        return this;
+    }
+
     // ---- L4 checksum and payload ----
 
     /** Stores this L4 checksum instead of the computed one. */
@@ -439,9 +634,9 @@ public final class PacketBuilder {
         return ethOffset() + ETH_LEN;
     }
 
-    /** Where the TCP/UDP/ICMP header starts. */
+    /** Where the TCP/UDP/ICMP header starts (after IPv6 extension headers). */
     public int l4Offset() {
-        return l3Offset() + 20 + ipOptions.length;
+        return l3 == L3.IPV6 ? l3Offset() + IPV6_LEN + extLength() : l3Offset() + 20 + ipOptions.length;
     }
 
     /** Bytes of the L4 header plus payload. */
@@ -450,8 +645,35 @@ public final class PacketBuilder {
             case TCP -> TCP_LEN + tcpOptions.length + payload.length;
             case UDP -> UDP_LEN + payload.length;
             case ICMP -> ICMP_LEN + payload.length;
+            case ICMPV6 -> ICMP_LEN + icmpv6Body().length;
             case NONE -> payload.length;
         };
+    }
+
+    /** Bytes of the IPv6 extension headers. */
+    public int extLength() {
+        int n = 0;
+        for (byte[] h : extHeaders) {
+            n += h.length;
+        }
+        return n;
+    }
+
+    /** The ICMPv6 body: an ND target and option when set, then the payload. */
+    private byte[] icmpv6Body() {
+        if (ndTarget == null) {
+            return payload;
+        }
+        int option = ndOptionType != 0 ? 8 : 0;
+        byte[] body = new byte[16 + option + payload.length];
+        System.arraycopy(ndTarget, 0, body, 0, 16);
+        if (option != 0) {
+            body[16] = (byte) ndOptionType;
+            body[17] = 1;
+            put48(body, 18, ndOptionMac);
+        }
+        System.arraycopy(payload, 0, body, 16 + option, payload.length);
+        return body;
     }
 
     // ---- output ----
@@ -468,6 +690,7 @@ public final class PacketBuilder {
         int l3Len = switch (l3) {
             case ARP -> ARP_LEN;
             case IPV4 -> 20 + ipOptions.length + l4Length();
+            case IPV6 -> IPV6_LEN + extLength() + l4Length();
             case NONE -> payload.length;
         };
         int frameLen = Math.max(ETH_LEN + l3Len, padTo);
@@ -478,6 +701,7 @@ public final class PacketBuilder {
         int defaultType = switch (l3) {
             case ARP -> EthernetView.ETHERTYPE_ARP;
             case IPV4 -> EthernetView.ETHERTYPE_IPV4;
+            case IPV6 -> EthernetView.ETHERTYPE_IPV6;
             case NONE -> 0x88b5; // IEEE local experimental
         };
         put16(b, eth + 12, etherType != null ? etherType : defaultType);
@@ -486,6 +710,7 @@ public final class PacketBuilder {
         switch (l3) {
             case ARP -> writeArp(b, l3Off);
             case IPV4 -> writeIpv4(b, l3Off);
+            case IPV6 -> writeIpv6(b, l3Off);
             case NONE -> System.arraycopy(payload, 0, b, l3Off, payload.length);
         }
         if (vnet) {
@@ -516,6 +741,7 @@ public final class PacketBuilder {
             case TCP -> 6;
             case UDP -> 17;
             case ICMP -> 1;
+            case ICMPV6 -> 58;
             case NONE -> 0;
         };
         int proto = protocol != null ? protocol : defaultProto;
@@ -538,6 +764,33 @@ public final class PacketBuilder {
             csum ^= 0x00ff;
         }
         put16(b, off + 10, ipChecksum != null ? ipChecksum : csum);
+    }
+
+    private void writeIpv6(byte[] b, int off) {
+        int l4Len = l4Length();
+        int defaultProto = switch (l4) {
+            case TCP -> 6;
+            case UDP -> 17;
+            case ICMP -> 1;
+            case ICMPV6 -> 58;
+            case NONE -> 59;
+        };
+        int proto = protocol != null ? protocol : defaultProto;
+        int extLen = extLength();
+        put32(b, off, ((version != null ? version : 6) << 28) | ((trafficClass & 0xff) << 20) | (flowLabel & 0xfffff));
+        put16(b, off + 4, ipv6PayloadLength != null ? ipv6PayloadLength : extLen + l4Len);
+        b[off + 6] = (byte) (extTypes.isEmpty() ? proto : extTypes.get(0));
+        b[off + 7] = (byte) hopLimit;
+        System.arraycopy(srcIp6, 0, b, off + 8, 16);
+        System.arraycopy(dstIp6, 0, b, off + 24, 16);
+        int at = off + IPV6_LEN;
+        for (int i = 0; i < extHeaders.size(); i++) {
+            byte[] h = extHeaders.get(i);
+            System.arraycopy(h, 0, b, at, h.length);
+            b[at] = (byte) (i + 1 < extTypes.size() ? extTypes.get(i + 1) : proto);
+            at += h.length;
+        }
+        writeL4(b, at, l4Len, proto);
     }
 
     private void writeL4(byte[] b, int off, int l4Len, int proto) {
@@ -571,15 +824,25 @@ public final class PacketBuilder {
                 System.arraycopy(payload, 0, b, off + ICMP_LEN, payload.length);
                 csumField = 2;
             }
+            case ICMPV6 -> {
+                byte[] body = icmpv6Body();
+                b[off] = (byte) icmpType;
+                b[off + 1] = (byte) icmpCode;
+                put32(b, off + 4, icmpRest);
+                System.arraycopy(body, 0, b, off + ICMP_LEN, body.length);
+                csumField = 2;
+            }
             default -> {
                 System.arraycopy(payload, 0, b, off, payload.length);
                 return;
             }
         }
 
-        long pseudo = l4 == L4.ICMP ? 0 : pseudoHeader(srcIp, dstIp, proto, l4Len);
+        long pseudo = l4 == L4.ICMP ? 0
+                : l3 == L3.IPV6 ? pseudoHeader6(srcIp6, dstIp6, proto, l4Len)
+                : pseudoHeader(srcIp, dstIp, proto, l4Len);
         int csum;
-        if (partialChecksum && l4 != L4.ICMP) {
+        if (partialChecksum && l4 != L4.ICMP && l4 != L4.ICMPV6) {
             csum = fold(pseudo);
         } else {
             csum = ~fold(sum16(b, off, l4Len, pseudo)) & 0xffff;
@@ -623,6 +886,12 @@ public final class PacketBuilder {
 
     private static long pseudoHeader(int src, int dst, int proto, int l4Len) {
         return (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + proto + (long) l4Len;
+    }
+
+    /** RFC 8200 section 8.1: both addresses word by word, the 32-bit upper-layer length, zeros, next header. */
+    private static long pseudoHeader6(byte[] src, byte[] dst, int nextHeader, int upperLength) {
+        return sum16(src, 0, 16, 0) + sum16(dst, 0, 16, 0) + (upperLength >>> 16) + (upperLength & 0xffff)
+                + nextHeader;
     }
 
     /** RFC 1071 sum of 16-bit big-endian words, the plain textbook way. */
@@ -673,6 +942,49 @@ public final class PacketBuilder {
 
     public static long mac(String text) {
         return EthernetView.parseMac(text);
+    }
+
+    /** The 16 bytes of an IPv6 address literal, parsed by the JDK (independently of {@code Ipv6View}). */
+    public static byte[] ip6(String text) {
+        if (text.indexOf(':') < 0) {
+            throw new IllegalArgumentException("not an IPv6 literal: text=" + text);
+        }
+        byte[] a = InetAddress.ofLiteral(text).getAddress();
+        if (a.length == 4) { // the JDK returns an IPv4-mapped literal as IPv4
+            byte[] mapped = new byte[16];
+            mapped[10] = (byte) 0xff;
+            mapped[11] = (byte) 0xff;
+            System.arraycopy(a, 0, mapped, 12, 4);
+            return mapped;
+        }
+        return a;
+    }
+
+    /** High 64 bits of an IPv6 address literal, as the views hold them. */
+    public static long ip6Hi(String text) {
+        return bytesToLong(ip6(text), 0);
+    }
+
+    /** Low 64 bits of an IPv6 address literal, as the views hold them. */
+    public static long ip6Lo(String text) {
+        return bytesToLong(ip6(text), 8);
+    }
+
+    private static long bytesToLong(byte[] b, int off) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | (b[off + i] & 0xff);
+        }
+        return v;
+    }
+
+    private static byte[] ip6Bytes(long hi, long lo) {
+        byte[] b = new byte[16];
+        for (int i = 0; i < 8; i++) {
+            b[i] = (byte) (hi >>> (56 - 8 * i));
+            b[8 + i] = (byte) (lo >>> (56 - 8 * i));
+        }
+        return b;
     }
 
     /** "45 00 00 73 ..." */

@@ -412,4 +412,91 @@ public final class Libc {
             return setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name, (int) name.byteSize());
         }
     }
+
+    // ---------------------------------------------------------------- control socket (io.jlvs.control): a Unix stream listener, its peers' credentials
+
+    public static final int SOCK_STREAM = 1;
+    public static final int SO_PEERCRED = 17;
+    public static final int SO_RCVTIMEO = 20;
+    public static final int SO_PEERGROUPS = 59;
+    public static final int SHUT_RDWR = 2;
+    public static final int MSG_NOSIGNAL = 0x4000;
+    public static final int EACCES = 13;
+    public static final int EINVAL = 22;
+    public static final int ERANGE = 34;
+    /** {@code struct sockaddr_un}: family(2) path(108, NUL-terminated). */
+    public static final int SOCKADDR_UN_BYTES = 110;
+    public static final int SOCKADDR_UN_PATH_MAX = 107;
+    /** {@code struct ucred} (SO_PEERCRED): pid(4) uid(4) gid(4). */
+    public static final int UCRED_BYTES = 12;
+    /** {@code struct timeval} on LP64: sec(8) usec(8). */
+    public static final int TIMEVAL_BYTES = 16;
+    /** {@code struct passwd} on LP64: name(8) passwd(8) uid(4) gid(4) gecos(8) dir(8) shell(8). */
+    private static final int PASSWD_BYTES = 48;
+
+    private static final MethodHandle LISTEN = downcall("listen",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle ACCEPT4 = downcall("accept4",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle SHUTDOWN = downcall("shutdown",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    /** getpwuid_r returns its error number itself; errno is not used. */
+    private static final MethodHandle GETPWUID_R = LINKER.downcallHandle(
+            LIBC.find("getpwuid_r").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+
+    public static int listen(int fd, int backlog) {
+        MemorySegment c = CAPTURE.get();
+        try {
+            int r = (int) LISTEN.invokeExact(c, fd, backlog);
+            return r < 0 ? -errno(c) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** accept4(2) without the peer's address: the new descriptor, or -errno. */
+    public static int accept4(int fd, int flags) {
+        MemorySegment c = CAPTURE.get();
+        try {
+            int r = (int) ACCEPT4.invokeExact(c, fd, MemorySegment.NULL, MemorySegment.NULL, flags);
+            return r < 0 ? -errno(c) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** shutdown(2); on a listening socket it also wakes a thread blocked in accept. */
+    public static int shutdown(int fd, int how) {
+        MemorySegment c = CAPTURE.get();
+        try {
+            int r = (int) SHUTDOWN.invokeExact(c, fd, how);
+            return r < 0 ? -errno(c) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The login name of a user id (getpwuid_r, so NSS sources count), or null when it has none. */
+    public static String userName(int uid) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pwd = arena.allocate(PASSWD_BYTES, 8);
+            MemorySegment result = arena.allocate(ADDRESS);
+            for (long size = 1024; size <= 1 << 20; size *= 4) {
+                MemorySegment buf = arena.allocate(size);
+                int r = (int) GETPWUID_R.invokeExact(uid, pwd, buf, size, result);
+                if (r == ERANGE) {
+                    continue;
+                }
+                MemorySegment found = result.get(ADDRESS, 0);
+                if (r != 0 || found.equals(MemorySegment.NULL)) {
+                    return null;
+                }
+                return pwd.get(ADDRESS, 0).reinterpret(Long.MAX_VALUE).getString(0);
+            }
+            return null;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
 }

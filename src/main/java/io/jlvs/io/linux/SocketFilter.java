@@ -19,8 +19,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * <pre>
  *   ld   #pkttype ; jeq #OUTGOING, drop
  *   ldh  [12]     ; jeq #ARP, accept ; jeq #IPv4, next, drop
- *   ldh  [20]     ; jset #0x1fff, drop        (fragment offset)
- *   drop: ret #0                             (early, so every jump to it is short)
+ *   ldh  [20]     ; jset #0x1fff, accept      (a later fragment: no ports; the forwarder places it)
  *   ldxb 4*([14]&amp;0xf)                       (X = IPv4 header length)
  *   per match:  ld [30|26] ; (and mask) ; jeq net ; ldb [23] ; jeq proto ; ldh [x+16|x+14] ;
  *               jeq port | jge low, jgt high ; ret accept     (each miss jumps to the next match)
@@ -54,15 +53,17 @@ public final class SocketFilter {
         }
         List<Insn> p = new ArrayList<>();
         p.add(new Insn(0x20, 0, 0, SKF_AD_PKTTYPE));            // 0 ld #pkttype
-        p.add(new Insn(0x15, 6, 0, 4));                          // 1 jeq #OUTGOING → 8 drop
-        p.add(new Insn(0x28, 0, 0, 12));                         // 2 ldh [12]
-        p.add(new Insn(0x15, 0, 1, 0x0806));                     // 3 jeq #ARP → 4 accept, else 5
-        p.add(new Insn(0x06, 0, 0, ACCEPT_BYTES));               // 4 ret accept
-        p.add(new Insn(0x15, 0, 2, 0x0800));                     // 5 jeq #IPv4 → 6, else 8 drop
-        p.add(new Insn(0x28, 0, 0, 20));                         // 6 ldh [20]
-        p.add(new Insn(0x45, 0, 1, 0x1fff));                     // 7 jset #0x1fff → 8 drop, else 9
-        p.add(new Insn(0x06, 0, 0, 0));                          // 8 drop
-        p.add(new Insn(0xb1, 0, 0, 14));                         // 9 ldxb 4*([14]&0xf)
+        p.add(new Insn(0x15, 0, 1, 4));                          // 1 jeq #OUTGOING → 2 drop, else 3
+        p.add(new Insn(0x06, 0, 0, 0));                          // 2 drop
+        p.add(new Insn(0x28, 0, 0, 12));                         // 3 ldh [12]
+        p.add(new Insn(0x15, 0, 1, 0x0806));                     // 4 jeq #ARP → 5 accept, else 6
+        p.add(new Insn(0x06, 0, 0, ACCEPT_BYTES));               // 5 ret accept
+        p.add(new Insn(0x15, 1, 0, 0x0800));                     // 6 jeq #IPv4 → 8, else 7
+        p.add(new Insn(0x06, 0, 0, 0));                          // 7 drop
+        p.add(new Insn(0x28, 0, 0, 20));                         // 8 ldh [20]
+        p.add(new Insn(0x45, 0, 1, 0x1fff));                     // 9 jset #0x1fff → 10, else 11
+        p.add(new Insn(0x06, 0, 0, ACCEPT_BYTES));               // 10 a later fragment: no ports to match on
+        p.add(new Insn(0xb1, 0, 0, 14));                         // 11 ldxb 4*([14]&0xf)
         for (Match m : matches) {
             List<Insn> block = new ArrayList<>();
             // each test jumps to the block's end (the next block) on mismatch; offsets fixed below

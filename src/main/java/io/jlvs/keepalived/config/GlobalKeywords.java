@@ -375,7 +375,10 @@ final class GlobalKeywords {
     }
 
     private static boolean isHostName(String s) {
-        return !s.isEmpty() && s.chars().allMatch(ch -> Character.isLetterOrDigit(ch) || ch == '.' || ch == '-' || ch == '_');
+        // keepalived resolves it (getaddrinfo); jlvs keeps it for later resolution but refuses what cannot be a name
+        boolean numeric = s.chars().allMatch(ch -> Character.isDigit(ch) || ch == '.');
+        return !s.isEmpty() && !numeric
+                && s.chars().allMatch(ch -> Character.isLetterOrDigit(ch) || ch == '.' || ch == '-' || ch == '_');
     }
 
     /** An optional BOOL: absent = true; a bad one reported with {@code messageFormat} (%s = the word). */

@@ -28,7 +28,7 @@ public record VrrpConfig(List<Instance> instances, List<SyncGroup> syncGroups, L
      * @param advertIntUs     advertisement interval, µs (default 1 s)
      * @param version         2 or 3, 0 when unset
      * @param authType        PASS, AH or null
-     * @param notify          notify_master, notify_backup, notify_fault, notify_stop, notify_deleted, notify,
+     * @param notifyScripts   notify_master, notify_backup, notify_fault, notify_stop, notify_deleted, notify,
      *                        notify_master_rx_lower_pri → script
      */
     public record Instance(String name, String state, String interfaceName, boolean interfaceExists,
@@ -38,12 +38,12 @@ public record VrrpConfig(List<Instance> instances, List<SyncGroup> syncGroups, L
                            List<List<String>> virtualRules, boolean nopreempt, long preemptDelayUs,
                            String mcastSrcIp, String unicastSrcIp, List<List<String>> unicastPeers,
                            List<List<String>> trackInterface, List<List<String>> trackScript,
-                           List<List<String>> trackFile, Map<String, Script> notify, Boolean smtpAlert,
+                           List<List<String>> trackFile, Map<String, Script> notifyScripts, Boolean smtpAlert,
                            Map<String, List<List<String>>> keywords) {}
 
     /** A {@code vrrp_sync_group}: member instances, tracking, notify scripts. */
     public record SyncGroup(String name, List<String> group, List<List<String>> trackInterface,
-                            List<List<String>> trackScript, List<List<String>> trackFile, Map<String, Script> notify,
+                            List<List<String>> trackScript, List<List<String>> trackFile, Map<String, Script> notifyScripts,
                             Boolean smtpAlert, Map<String, List<List<String>>> keywords) {}
 
     /**

@@ -1,0 +1,126 @@
+package io.jlvs.io.linux;
+
+import io.jlvs.packet.TcpView;
+import io.jlvs.testkit.PacketBuilder;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+import static io.jlvs.testkit.PacketBuilder.ip;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs the generated socket filter on frames with a small classic-BPF interpreter (the opcodes the
+ * generator uses), so what reaches user space is checked without a kernel.
+ */
+class SocketFilterTest {
+    static final int HOST = 0;
+    static final int OUTGOING = 4;
+
+    /** Executes a cBPF program on a frame; returns the accepted byte count (0 = refused). */
+    static int run(MemorySegment prog, byte[] frame, int pkttype) {
+        int a = 0;
+        int x = 0;
+        int pc = 0;
+        int n = (int) (prog.byteSize() / 8);
+        while (pc < n) {
+            long o = 8L * pc;
+            int code = Short.toUnsignedInt(prog.get(JAVA_SHORT, o));
+            int jt = Byte.toUnsignedInt(prog.get(JAVA_BYTE, o + 2));
+            int jf = Byte.toUnsignedInt(prog.get(JAVA_BYTE, o + 3));
+            int k = prog.get(JAVA_INT, o + 4);
+            pc++;
+            switch (code) {
+                case 0x20 -> a = k == 0xfffff004 ? pkttype : word(frame, k, 4);      // ld [k] / ld #pkttype
+                case 0x28 -> a = word(frame, k, 2);                                 // ldh [k]
+                case 0x30 -> a = word(frame, k, 1);                                 // ldb [k]
+                case 0x48 -> a = word(frame, x + k, 2);                             // ldh [x + k]
+                case 0xb1 -> x = 4 * (word(frame, k, 1) & 0xf);                     // ldxb 4*([k]&0xf)
+                case 0x54 -> a &= k;                                                // and #k
+                case 0x15 -> pc += a == k ? jt : jf;                                // jeq
+                case 0x45 -> pc += (a & k) != 0 ? jt : jf;                          // jset
+                case 0x35 -> pc += Integer.compareUnsigned(a, k) >= 0 ? jt : jf;    // jge
+                case 0x25 -> pc += Integer.compareUnsigned(a, k) > 0 ? jt : jf;     // jgt
+                case 0x06 -> {
+                    return k;                                                        // ret #k
+                }
+                default -> throw new IllegalStateException("opcode " + Integer.toHexString(code));
+            }
+            if (a == Integer.MIN_VALUE + 7) {
+                return 0;
+            }
+        }
+        throw new IllegalStateException("fell off the program");
+    }
+
+    /** A load beyond the frame ends the program with 0 in the kernel; here it yields a value no rule matches. */
+    static int word(byte[] f, int off, int size) {
+        if (off < 0 || off + size > f.length) {
+            return Integer.MIN_VALUE + 7;
+        }
+        int v = 0;
+        for (int i = 0; i < size; i++) {
+            v = (v << 8) | (f[off + i] & 0xff);
+        }
+        return v;
+    }
+
+    static byte[] tcp(String src, String dst, int sport, int dport) {
+        return PacketBuilder.ethernet("02:00:c6:12:00:02", "02:00:c6:12:00:01").ipv4(src, dst).tcp(sport, dport)
+                .flags(TcpView.SYN).build();
+    }
+
+    final Arena arena = Arena.ofConfined();
+    final MemorySegment prog = SocketFilter.build(List.of(
+            new SocketFilter.Match(false, ip("198.18.0.100"), 6, 80),
+            new SocketFilter.Match(true, ip("198.19.0.11"), 6, 8080),
+            new SocketFilter.Match(false, ip("198.18.1.0"), ip("255.255.255.0"), 0, 1000, 2000)), arena);
+
+    @Test
+    void shouldPassServiceTrafficAndRefuseTheRest() {
+        assertThat(run(prog, tcp("198.18.0.2", "198.18.0.100", 40000, 80), HOST)).isPositive();
+        assertThat(run(prog, tcp("198.18.0.2", "198.18.0.100", 40000, 81), HOST)).isZero();
+        assertThat(run(prog, tcp("198.18.0.2", "198.18.0.101", 40000, 80), HOST)).isZero();
+        assertThat(run(prog, tcp("198.19.0.11", "198.18.0.2", 8080, 40000), HOST)).isPositive();
+        assertThat(run(prog, tcp("198.19.0.12", "198.18.0.2", 8080, 40000), HOST)).isZero();
+    }
+
+    @Test
+    void shouldMatchNetworksPortRangesAndAnyProtocolWhenMarking() {
+        assertThat(run(prog, tcp("198.18.0.2", "198.18.1.77", 40000, 1500), HOST)).isPositive();
+        assertThat(run(prog, tcp("198.18.0.2", "198.18.1.77", 40000, 999), HOST)).isZero();
+        assertThat(run(prog, tcp("198.18.0.2", "198.18.1.77", 40000, 2001), HOST)).isZero();
+        byte[] udp = PacketBuilder.ethernet("02:00:c6:12:00:02", "02:00:c6:12:00:01").ipv4("198.18.0.2", "198.18.1.5")
+                .udp(5000, 2000).build();
+        assertThat(run(prog, udp, HOST)).isPositive();
+    }
+
+    @Test
+    void shouldPassArpAndLaterFragmentsAndRefuseOwnFrames() {
+        assertThat(run(prog, PacketBuilder.arpRequest("02:00:c6:12:00:02", "198.18.0.2", "198.18.0.100").build(),
+                HOST)).isPositive();
+        byte[] later = PacketBuilder.ethernet("02:00:c6:12:00:02", "02:00:c6:12:00:01").ipv4("198.18.0.2",
+                "198.18.0.100").id(9).fragmentOffset(3).protocol(17).payload("abcdefgh").build();
+        assertThat(run(prog, later, HOST)).isPositive();
+        assertThat(run(prog, tcp("198.18.0.2", "198.18.0.100", 40000, 80), OUTGOING)).isZero();
+        byte[] ipv6 = PacketBuilder.ethernet("02:00:c6:12:00:02", "02:00:c6:12:00:01").etherType(0x86dd)
+                .payload("x").build();
+        assertThat(run(prog, ipv6, HOST)).isZero();
+    }
+
+    @Test
+    void shouldKeepEveryJumpInRangeWhenManyServices() {
+        List<SocketFilter.Match> many = new java.util.ArrayList<>();
+        for (int i = 0; i < SocketFilter.MAX_MATCHES; i++) {
+            many.add(new SocketFilter.Match(false, ip("198.18.0.0") + i, 6, 80));
+        }
+        MemorySegment big = SocketFilter.build(many, arena);
+        assertThat(big.byteSize() / 8).isLessThanOrEqualTo(4096);
+        assertThat(run(big, tcp("198.18.0.2", "198.18.1.143", 1, 80), HOST)).isPositive(); // the 400th
+    }
+}
