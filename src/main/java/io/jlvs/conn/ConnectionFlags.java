@@ -20,6 +20,8 @@ public final class ConnectionFlags {
     public static final int FWD_DROUTE = 3;
     /** Forwarding method cache bypass, ipvsadm letter B. */
     public static final int FWD_BYPASS = 4;
+    /** Forwarding method FULLNAT (DPVS; not in the kernel), letter F. */
+    public static final int FWD_FULLNAT = 5;
 
     /** Created from a sync message. */
     public static final int SYNC = 0x0020;
@@ -42,7 +44,7 @@ public final class ConnectionFlags {
     /** Keep netfilter conntrack; bits from 16 up are never synced (and not stored by {@link ConnectionTable}). */
     public static final int NFCT = 1 << 16;
 
-    private static final char[] FORWARD_LETTERS = {'M', 'L', 'T', 'R', 'B', '?', '?', '?'};
+    private static final char[] FORWARD_LETTERS = {'M', 'L', 'T', 'R', 'B', 'F', '?', '?'};
 
     private ConnectionFlags() {
     }

@@ -9,7 +9,9 @@ public enum ForwardMethod {
     LOCALNODE(1, "Local", 'L'),
     TUNNEL(2, "Tunnel", 'T'),
     DROUTE(3, "Route", 'R'),
-    BYPASS(4, "Bypass", 'B');
+    BYPASS(4, "Bypass", 'B'),
+    /** DPVS's FULLNAT (not in the kernel): client address and port replaced by a local address of the director. */
+    FULLNAT(5, "FullNat", 'F');
 
     private final int code;
     private final String listName;

@@ -16,6 +16,7 @@ public final class DataplaneConfig {
     private final int[] vips;
     private final ServedInterface[] interfaces;
     private final MarkRuleRuntime[] marks;
+    private final int[] localAddresses;
 
     public DataplaneConfig(long version, ServiceRuntime[] services, DestRuntime[] destsById, int[] vips,
                            ServedInterface[] interfaces) {
@@ -26,6 +27,13 @@ public final class DataplaneConfig {
                            ServedInterface[] interfaces, MarkRuleRuntime[] marks) {
         this.version = version;
         this.marks = marks;
+        java.util.LinkedHashSet<Integer> laddrs = new java.util.LinkedHashSet<>();
+        for (ServiceRuntime s : services) {
+            for (int a : s.localAddresses()) {
+                laddrs.add(a);
+            }
+        }
+        this.localAddresses = laddrs.stream().mapToInt(Integer::intValue).toArray();
         this.services = services;
         this.destsById = destsById;
         this.vips = vips;
@@ -65,6 +73,15 @@ public final class DataplaneConfig {
         return 0;
     }
 
+    /** Every FULLNAT local address of every service (jlvs answers ARP for them; replies come to them). */
+    public int[] localAddresses() {
+        return localAddresses;
+    }
+
+    public boolean hasFullNat() {
+        return localAddresses.length > 0;
+    }
+
     public MarkRuleRuntime[] marks() {
         return marks;
     }
@@ -89,6 +106,11 @@ public final class DataplaneConfig {
 
     public boolean isVip(int ipv4) {
         for (int v : vips) {
+            if (v == ipv4) {
+                return true;
+            }
+        }
+        for (int v : localAddresses) {
             if (v == ipv4) {
                 return true;
             }

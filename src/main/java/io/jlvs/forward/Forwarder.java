@@ -51,6 +51,12 @@ public final class Forwarder implements FlowView {
     private static final int EXPIRE_BUDGET = 4096;
     /** Persistence templates are keyed with this bit on the protocol, apart from real flows. */
     static final int TEMPLATE_PROTO = 0x80;
+    /** FULLNAT reply aliases are keyed (protocol | this, real server, local address) and point at their connection. */
+    static final int ALIAS_PROTO = 0x40;
+    static final int LOCAL_PORT_LOW = 1024;
+    static final int LOCAL_PORT_HIGH = 65535;
+    private LocalPortPool localPorts = new LocalPortPool(new int[0], LOCAL_PORT_LOW, LOCAL_PORT_HIGH);
+    private int localCursor;
     static final int TEMPLATE_NONE = 0;
     static final int TEMPLATE_ASSURED = 1;
     /** A template that expires while it still controls connections is kept this long (IPVS: 60 s). */
@@ -110,6 +116,7 @@ public final class Forwarder implements FlowView {
         xmits[ConnectionFlags.FWD_MASQ] = new MasqueradeXmit();
         xmits[ConnectionFlags.FWD_DROUTE] = new DirectRoutingXmit();
         xmits[ConnectionFlags.FWD_TUNNEL] = tunnel;
+        xmits[ConnectionFlags.FWD_FULLNAT] = new FullNatXmit();
         apply(new DataplaneConfig(0, new ServiceRuntime[0], new DestRuntime[0], new int[0], new ServedInterface[0]));
     }
 
@@ -152,6 +159,9 @@ public final class Forwarder implements FlowView {
             if (prev == null || !hasService(prev, s.serviceId())) {
                 counters.clearServiceStats(s.serviceId());
             }
+        }
+        if (!java.util.Arrays.equals(localPorts.laddrs(), next.localAddresses())) {
+            localPorts = new LocalPortPool(next.localAddresses(), LOCAL_PORT_LOW, LOCAL_PORT_HIGH);
         }
         this.interfacesByIndex = byIndex;
         this.schedStates = states;
@@ -304,8 +314,14 @@ public final class Forwarder implements FlowView {
             }
             return r;
         }
-        // outbound: NAT real server → client
+        // outbound: NAT real server → client, or FULLNAT real server → local address
         slot = conns.lookupOut(proto, src, sport, dst, dport);
+        if (slot < 0 && config.hasFullNat()) {
+            int alias = conns.lookupIn(ALIAS_PROTO | proto, src, sport, dst, dport);
+            if (alias >= 0) {
+                slot = conns.realIp(alias);
+            }
+        }
         if (slot >= 0) {
             int r = outbound(seg, mac, snapLen, wireLen, slot, proto, tcpFlags, nowMs);
             if (firstFragment && r == FORWARDED) {
@@ -351,8 +367,8 @@ public final class Forwarder implements FlowView {
             d = svc.dests()[i];
         }
         int flags = d.method() | ConnectionFlags.INACTIVE;
-        if (d.method() != ConnectionFlags.FWD_MASQ) {
-            flags |= ConnectionFlags.NOOUTPUT;
+        if (d.method() != ConnectionFlags.FWD_MASQ && d.method() != ConnectionFlags.FWD_FULLNAT) {
+            flags |= ConnectionFlags.NOOUTPUT; // the director sees no replies
         }
         if (svc.onePacket() && proto == Ipv4View.PROTO_UDP) {
             flags |= ConnectionFlags.ONE_PACKET;
@@ -365,6 +381,10 @@ public final class Forwarder implements FlowView {
             drop(DropReason.CONN_TABLE_FULL);
             return -1;
         }
+        if (d.method() == ConnectionFlags.FWD_FULLNAT && !bindLocal(svc, slot, proto, d.ipv4(), rport, nowMs)) {
+            conns.remove(slot);
+            return -1;
+        }
         bindDest(d);
         counters.addDest(d.destId(), WorkerCounters.CONNS, 1);
         counters.addService(svc.serviceId(), WorkerCounters.CONNS, 1);
@@ -375,6 +395,36 @@ public final class Forwarder implements FlowView {
         }
         return slot;
     }
+
+    /**
+     * FULLNAT: gives the connection a local address (round robin over the service's pool) and a free
+     * port of it, and files a reply alias so the real server's answer to laddr:lport finds it.
+     */
+    private boolean bindLocal(ServiceRuntime svc, int slot, int proto, int rip, int rport, long nowMs) {
+        int[] pool = svc.localAddresses();
+        for (int tries = 0; tries < pool.length; tries++) {
+            int laddr = pool[Math.floorMod(localCursor++, pool.length)];
+            int lport = localPorts.allocate(laddr);
+            if (lport < 0) {
+                continue;
+            }
+            int alias = conns.create(ALIAS_PROTO | proto, rip, rport, laddr, lport, slot, 0, ConnectionFlags.FWD_FULLNAT,
+                    0, 0L, conns.destId(slot), svc.serviceId(), nowMs);
+            if (alias < 0) {
+                localPorts.release(laddr, lport);
+                drop(DropReason.CONN_TABLE_FULL);
+                return false;
+            }
+            conns.touch(alias, nowMs, ALIAS_REARM_MS);
+            xmitContext.local(slot, laddr, lport);
+            return true;
+        }
+        drop(DropReason.NO_LOCAL_PORT);
+        return false;
+    }
+
+    /** Aliases are re-armed this far ahead while their connection lives (checked lazily at expiry). */
+    private static final long ALIAS_REARM_MS = 600_000;
 
     /** Template key protocol: the connection's protocol with the high bit set, so no real flow can match it. */
     private static int templateProtocol(ServiceRuntime svc, int proto) {
@@ -464,6 +514,25 @@ public final class Forwarder implements FlowView {
     private void unbindDest(int slot) {
         int destId = conns.destId(slot);
         int flags = conns.flags(slot);
+        if ((conns.protocol(slot) & ALIAS_PROTO) != 0) {
+            int primary = conns.realIp(slot);
+            if (conns.isLive(primary) && (conns.flags(primary) & ConnectionFlags.FWD_MASK) == ConnectionFlags.FWD_FULLNAT
+                    && xmitContext.localPort(primary) == conns.vport(slot)
+                    && xmitContext.localIp(primary) == conns.vip(slot)) {
+                conns.touch(slot, expiryNowMs, ALIAS_REARM_MS); // its connection lives: keep it
+            }
+            return;
+        }
+        if ((flags & ConnectionFlags.FWD_MASK) == ConnectionFlags.FWD_FULLNAT && (flags & ConnectionFlags.TEMPLATE) == 0) {
+            int laddr = xmitContext.localIp(slot);
+            int lport = xmitContext.localPort(slot);
+            int alias = conns.lookupIn(ALIAS_PROTO | conns.protocol(slot), conns.realIp(slot), conns.realPort(slot),
+                    laddr, lport);
+            if (alias >= 0) {
+                conns.remove(alias);
+            }
+            localPorts.release(laddr, lport);
+        }
         if ((flags & ConnectionFlags.TEMPLATE) != 0) {
             if (conns.clientMac(slot) > 0) {
                 conns.inIfindex(slot, TEMPLATE_KEEP_S);
@@ -565,6 +634,8 @@ public final class Forwarder implements FlowView {
         counters.addService(conns.serviceId(slot), WorkerCounters.IN_BYTES, bytes);
         int stateBefore = conns.state(slot);
         transition(slot, proto, direction, tcpFlags, nowMs);
+        xmitContext.handshakeAck = stateBefore == TcpState.SYN_RECV && conns.state(slot) == TcpState.ESTABLISHED
+                && (tcpFlags & TcpView.SYN) == 0;
         if (conns.inIfindex(slot) == 0) {
             // installed from a sync message: learn where the client is from its first packet here
             conns.inIfindex(slot, frame.inIfindex);

@@ -70,7 +70,8 @@ public final class Frame {
      * Moves the virtio_net_hdr, the Ethernet header and the first {@code keepBytes} after it
      * {@code bytes} earlier, opening a gap of {@code bytes} at offset {@code 14 + keepBytes} from the new
      * Ethernet header. The views are re-pointed; the L3/L4 views must be re-wrapped by the caller if it
-     * moved them. {@code csum_start} of a partial checksum is adjusted when the gap lies before it.
+     * moved them. {@code csum_start} of a partial checksum (relative to the Ethernet header) moves only
+     * when the gap lies before the transport header.
      */
     public void growHead(int bytes, int keepBytes) {
         long from = mac - VNET;
@@ -80,8 +81,8 @@ public final class Frame {
         wireLen += bytes;
         eth.wrap(seg, mac);
         vnet.wrap(seg, mac - VNET);
-        if (partialChecksum()) {
-            vnet.csumStart(vnet.csumStart() + bytes);
+        if (partialChecksum() && vnet.csumStart() >= EthernetView.HEADER_LENGTH + keepBytes) {
+            vnet.csumStart(vnet.csumStart() + bytes); // the gap lies before the transport header
         }
     }
 }

@@ -13,14 +13,22 @@ import io.jlvs.sched.Scheduler;
  * @param flags              {@code ServiceConfig.F_*}
  * @param persistTimeoutS    persistence timeout in seconds (when {@code F_PERSISTENT})
  * @param netmask            persistence netmask applied to the client address (IPv4, as an int)
+ * @param localAddresses     FULLNAT local address pool (IPv4 ints), used round robin
  */
 public record ServiceRuntime(int serviceId, int protocol, int vip, int vport, int fwmark, int flags,
-                             int persistTimeoutS, int netmask, Scheduler scheduler, DestRuntime[] dests) {
+                             int persistTimeoutS, int netmask, Scheduler scheduler, DestRuntime[] dests,
+                             int[] localAddresses) {
+
+    /** A service without FULLNAT local addresses. */
+    public ServiceRuntime(int serviceId, int protocol, int vip, int vport, int fwmark, int flags, int persistTimeoutS,
+                          int netmask, Scheduler scheduler, DestRuntime[] dests) {
+        this(serviceId, protocol, vip, vport, fwmark, flags, persistTimeoutS, netmask, scheduler, dests, new int[0]);
+    }
 
     /** A non-persistent address service. */
     public ServiceRuntime(int serviceId, int protocol, int vip, int vport, int flags, Scheduler scheduler,
                           DestRuntime[] dests) {
-        this(serviceId, protocol, vip, vport, 0, flags, 0, 0xffffffff, scheduler, dests);
+        this(serviceId, protocol, vip, vport, 0, flags, 0, 0xffffffff, scheduler, dests, new int[0]);
     }
 
     public boolean persistent() {

@@ -113,7 +113,7 @@ public final class MonitorApp {
         SessionStore.Session s = session.get();
         if (method.equals("POST")) {
             if (!SessionStore.tokensEqual(s.csrfToken(), req.param("csrf")) || !sameOrigin(req)) {
-                config.audit().record(now(), s.user(), "refused", Map.of("path", path, "reason", "csrf", "from",
+                config.audit().record(now(), s.user(), "refused", kv("path", path, "reason", "csrf", "from",
                         req.remoteAddress()));
                 return WebResponse.of(403, "text/plain; charset=utf-8", "CSRF token missing or wrong\n");
             }
@@ -155,7 +155,7 @@ public final class MonitorApp {
         }
         long waitMs = config.throttle().retryAfterMs(from, user, now);
         if (waitMs > 0) {
-            config.audit().record(now, user, "login", Map.of("from", from, "result", "throttled"));
+            config.audit().record(now, user, "login", kv("from", from, "result", "throttled"));
             long waitS = (waitMs + 999) / 1000;
             WebResponse r = loginPage("Too many failed logins; try again in " + waitS + " s.");
             return new WebResponse(429, r.headers(), r.body()).with("Retry-After", String.valueOf(waitS));
@@ -171,12 +171,12 @@ public final class MonitorApp {
         boolean ok = password != null && PasswordHasher.verify(password.toCharArray(), hash) && found.isPresent();
         if (!ok) {
             config.throttle().failed(from, user, now);
-            config.audit().record(now, user, "login", Map.of("from", from, "result", "wrong user or password"));
+            config.audit().record(now, user, "login", kv("from", from, "result", "wrong user or password"));
             return loginPage("Wrong user name or password.");
         }
         config.throttle().succeeded(from, user);
         SessionStore.Session s = config.sessions().create(user, found.get().role(), now);
-        config.audit().record(now, user, "login", Map.of("from", from, "role", s.role().word(), "result", "ok"));
+        config.audit().record(now, user, "login", kv("from", from, "role", s.role().word(), "result", "ok"));
         return WebResponse.redirect(303, "/services")
                 .with("Set-Cookie", SESSION_COOKIE + "=" + s.id() + "; Path=/; Secure; HttpOnly; SameSite=Strict")
                 .with("Set-Cookie", LOGIN_COOKIE + "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
@@ -187,7 +187,7 @@ public final class MonitorApp {
 
     private WebResponse logout(SessionStore.Session s, WebRequest req) {
         config.sessions().invalidate(s.id());
-        config.audit().record(now(), s.user(), "logout", Map.of("from", req.remoteAddress()));
+        config.audit().record(now(), s.user(), "logout", kv("from", req.remoteAddress()));
         return WebResponse.redirect(303, "/login")
                 .with("Set-Cookie", SESSION_COOKIE + "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
     }
@@ -204,7 +204,7 @@ public final class MonitorApp {
     private WebResponse change(SessionStore.Session s, WebRequest req, boolean quiesce) {
         String action = quiesce ? "quiesce" : "weight";
         if (s.role() != Role.OPERATOR) {
-            config.audit().record(now(), s.user(), action, Map.of("result", "refused: role " + s.role().word()));
+            config.audit().record(now(), s.user(), action, kv("result", "refused: role " + s.role().word()));
             return WebResponse.of(403, "text/plain; charset=utf-8", "only operators may change the director\n");
         }
         ServiceKey key;
@@ -407,6 +407,15 @@ public final class MonitorApp {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** Audit details in the order given. */
+    private static Map<String, Object> kv(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < keysAndValues.length; i += 2) {
+            m.put(String.valueOf(keysAndValues[i]), keysAndValues[i + 1]);
+        }
+        return m;
+    }
 
     private long now() {
         return config.clockMs().getAsLong();

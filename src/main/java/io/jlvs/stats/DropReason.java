@@ -43,6 +43,8 @@ public enum DropReason {
     TOO_BIG("too_big"),
     /** Answered with ICMP "fragmentation needed" (DF set, larger than the path MTU). */
     FRAG_NEEDED_SENT("frag_needed_sent"),
+    /** FULLNAT: every local address of the service has run out of ports. */
+    NO_LOCAL_PORT("no_local_port"),
     /** An ICMP error that quotes no tracked flow (or one jlvs cannot carry back). */
     ICMP_UNRELATED("icmp_unrelated"),
     /** A sync message named a service or real server this director does not have. */

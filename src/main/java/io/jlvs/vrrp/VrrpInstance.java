@@ -347,7 +347,7 @@ public final class VrrpInstance {
             }
             gotoMaster(nowUs);
         } else if (state == VrrpState.MASTER) {
-            masterTx(nowUs);
+            masterTx(nowUs, VrrpState.MASTER);
             sandsUs = nowUs + config.advertIntUs();
         } else {
             sandsUs = NEVER;
@@ -358,12 +358,13 @@ public final class VrrpInstance {
     /** BACKUP → MASTER: advert first (so the old master drops the VIPs before our GARPs), then addresses. */
     void gotoMaster(long nowUs) {
         wantState = VrrpState.MASTER;
+        VrrpState from = state;
         state = VrrpState.MASTER;
         sandsUs = nowUs + config.advertIntUs();
-        masterTx(nowUs);
+        masterTx(nowUs, from);
     }
 
-    private void masterTx(long nowUs) {
+    private void masterTx(long nowUs, VrrpState from) {
         sendAdvert(effectivePriority);
         if (!vipSet) {
             counters.count(Event.BECAME_MASTER);
@@ -373,7 +374,7 @@ public final class VrrpInstance {
             host.announce(this, config.garp().masterRepeat());
             garpRefreshDueUs = config.garp().masterRefreshUs() > 0 ? nowUs + config.garp().masterRefreshUs() : NEVER;
             garpDelayDueUs = config.garp().masterDelayUs() > 0 ? nowUs + config.garp().masterDelayUs() : NEVER;
-            setState(VrrpState.MASTER, "Entering MASTER STATE", nowUs, true);
+            setState(from, VrrpState.MASTER, "Entering MASTER STATE", true);
         } else if (garpRefreshDueUs != NEVER && nowUs > garpRefreshDueUs) {
             host.announce(this, config.garp().masterRefreshRepeat());
             garpRefreshDueUs = nowUs + config.garp().masterRefreshUs();
@@ -717,7 +718,10 @@ public final class VrrpInstance {
     }
 
     private void setState(VrrpState to, String message, long nowUs, boolean notify) {
-        VrrpState from = state;
+        setState(state, to, message, notify);
+    }
+
+    private void setState(VrrpState from, VrrpState to, String message, boolean notify) {
         state = to;
         if (message != null) {
             node.log("(" + name() + ") " + message);

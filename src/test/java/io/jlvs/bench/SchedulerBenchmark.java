@@ -23,13 +23,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * One scheduling decision of every scheduler, at 10, 100 and 1000 real servers; run with {@code
  * bench/jmh.sh SchedulerBenchmark} ({@code -prof gc} shows {@code gc.alloc.rate.norm} ≈ 0 B/op).
  *
- * <p>An operation is a decision for a new connection plus the counter changes that follow it in the
+ * <p>{@link #decide}: a decision for a new connection plus the counter changes that follow it in the
  * data plane: the chosen server gains an active connection, and elsewhere (round the list) one active
  * connection closes into an inactive one and one inactive entry expires, so loads keep moving as in a
  * running service. With {@code name:indexed} the view {@link DestinationView#notifiesChanges notifies
  * changes}, so the least-load schedulers keep their tournament tree and each of those changes is
  * reported to the state (its cost is part of the operation); plain names scan the list as the kernel
- * does. Clients vary per operation (1024 source addresses and ports, 64 destination addresses, so
+ * does. {@link #decideOnly}: the decision alone, counters left as they are. Clients vary per operation (1024 source addresses and ports, 64 destination addresses, so
  * lblc/lblcr mostly hit their table); the clock advances 1 ms per operation. Weights are 1..100,
  * counters start random, one server in 50 is overloaded; the view is a flat array, so the figures are
  * the schedulers' own cost, not the forwarder's view.
@@ -103,6 +103,16 @@ public class SchedulerBenchmark {
         }
         dests.changed(c);
         return chosen;
+    }
+
+    @Benchmark
+    public int decideOnly() {
+        int k = next++;
+        flow.src = clientAddrs[k & (CLIENTS - 1)];
+        flow.srcPort = clientPorts[k & (CLIENTS - 1)];
+        flow.dst = destAddrs[k & (DESTINATIONS - 1)];
+        flow.nowMs++;
+        return state.schedule(dests, flow);
     }
 
     /** Real servers in flat arrays, as a worker's published snapshot plus its counters. */

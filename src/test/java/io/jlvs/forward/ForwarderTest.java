@@ -642,6 +642,78 @@ class ForwarderTest {
         assertThat(counters.drops(DropReason.FRAGMENT)).isEqualTo(1);
     }
 
+    static final String LADDR = "198.19.0.100";
+
+    void configureFullNat() {
+        DestRuntime rs1 = new DestRuntime(1, ip(RS1), 8080, ConnectionFlags.FWD_FULLNAT, 1, 0, 0, ETH1, ip(RS1));
+        ServiceRuntime svc = new ServiceRuntime(1, 6, ip(VIP), 80, 0, 0, 0, -1, SchedulerRegistry.byName("rr"),
+                new DestRuntime[] {rs1}, new int[] {ip(LADDR)});
+        forwarder.apply(new DataplaneConfig(1, new ServiceRuntime[] {svc}, new DestRuntime[] {null, rs1},
+                new int[] {ip(VIP)}, new ServedInterface[] {
+                    new ServedInterface(ETH0, "eth0", mac(LB_CMAC), ip("198.18.0.1"), 1500),
+                    new ServedInterface(ETH1, "eth1", mac(LB_SMAC), ip("198.19.0.1"), 1500)}));
+        process(PacketBuilder.arpReply(RS1_MAC, RS1, LB_SMAC, "198.19.0.1").vnetHeader(), ETH1);
+        sent.clear();
+    }
+
+    static byte[] mssOption(int mss) {
+        return new byte[] {2, 4, (byte) (mss >> 8), (byte) mss};
+    }
+
+    @Test
+    void shouldTranslateBothEndsAndCarryClientInToaWhenFullNat() {
+        configureFullNat();
+
+        process(clientSyn().tcpOptions(mssOption(1460)), ETH0);
+        MemorySegment syn = MemorySegment.ofArray(sent.getFirst().bytes());
+        io.jlvs.packet.Ipv4View sip = new io.jlvs.packet.Ipv4View().wrap(syn, 24);
+        io.jlvs.packet.TcpView stcp = new io.jlvs.packet.TcpView().wrap(syn, 44);
+        int lport = stcp.srcPort();
+        assertSent(ETH1, PacketBuilder.ethernet(LB_SMAC, RS1_MAC).vnetHeader().ipv4(LADDR, RS1).ttl(63).id(7).df(true)
+                .tcp(lport, 8080).flags(TcpView.SYN).seq(1000).window(64240).tcpOptions(mssOption(1460)));
+        assertThat(lport).isBetween(1024, 65535);
+        assertThat(sip.headerChecksumValid()).isTrue();
+        sent.clear();
+
+        // the real server answers laddr:lport; the client sees VIP:80, and an MSS lowered by the TOA's 8 bytes
+        process(PacketBuilder.ethernet(RS1_MAC, LB_SMAC).vnetHeader().ipv4(RS1, LADDR).ttl(64).id(9).df(true)
+                .tcp(8080, lport).flags(TcpView.SYN | TcpView.ACK).seq(7000).ack(1001).window(65160)
+                .tcpOptions(mssOption(1460)), ETH1);
+        assertSent(ETH0, PacketBuilder.ethernet(LB_CMAC, CL_MAC).vnetHeader().ipv4(VIP, CL).ttl(63).id(9).df(true)
+                .tcp(80, 40000).flags(TcpView.SYN | TcpView.ACK).seq(7000).ack(1001).window(65160)
+                .tcpOptions(mssOption(1452)));
+        sent.clear();
+
+        // the handshake-completing ACK carries TOA = client port and address
+        process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).ttl(64).id(8).df(true)
+                .tcp(40000, 80).flags(TcpView.ACK).seq(1001).ack(7001).window(502), ETH0);
+        assertSent(ETH1, PacketBuilder.ethernet(LB_SMAC, RS1_MAC).vnetHeader().ipv4(LADDR, RS1).ttl(63).id(8).df(true)
+                .tcp(lport, 8080).flags(TcpView.ACK).seq(1001).ack(7001).window(502)
+                .tcpOptions(new byte[] {(byte) 254, 8, (byte) 0x9c, 0x40, (byte) 198, 18, 0, 2}));
+        sent.clear();
+
+        // later packets carry no TOA
+        process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).ttl(64).id(10).df(true)
+                .tcp(40000, 80).flags(TcpView.ACK | TcpView.PSH).seq(1001).ack(7001).window(502).payload("GET /"), ETH0);
+        assertSent(ETH1, PacketBuilder.ethernet(LB_SMAC, RS1_MAC).vnetHeader().ipv4(LADDR, RS1).ttl(63).id(10).df(true)
+                .tcp(lport, 8080).flags(TcpView.ACK | TcpView.PSH).seq(1001).ack(7001).window(502).payload("GET /"));
+    }
+
+    @Test
+    void shouldReleaseLocalPortAndAliasWhenFullNatConnectionExpires() {
+        configureFullNat();
+        process(clientSyn(), ETH0);
+        assertThat(conns.size()).isEqualTo(2); // the connection and its reply alias
+
+        forwarder.housekeeping(NOW_MS + 61_000);
+
+        assertThat(conns.size()).isZero();
+        // the port is free again: the next connection gets a local port too
+        sent.clear();
+        process(clientSyn(), ETH0);
+        assertThat(sent).hasSize(1);
+    }
+
     @Test
     void shouldExpireConnectionAndReleaseCountsWhenIdle() {
         configure(ConnectionFlags.FWD_DROUTE, 80, 80, "rr");

@@ -265,7 +265,6 @@ class IpvsadmSystemTest {
     @Order(5)
     void shouldRemoveEverythingWhenTheDrScriptStops() {
         Testbed.Result stop = bed.exec(bed.lb(), "bash", lvsDr.toString(), "stop");
-        System.out.println("[IpvsadmSystemTest] lvs-dr.sh stop:\n" + stop.output());
         assertThat(stop.exitCode()).as(stop.output()).isZero();
         assertThat(stop.output()).contains("ipvsadm stoped");
         assertThat(ipvsadm("-Ln")).isEqualTo(HEADER);

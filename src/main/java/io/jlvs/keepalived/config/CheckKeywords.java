@@ -877,6 +877,7 @@ final class CheckKeywords {
         });
         t.sub();
         common(t, false);
+        kinderNbGetRetry(t);
         t.kw("misc_path", w -> {
             CheckData.Checker k = chk();
             if (k == null || !k.type.equals("MISC_CHECK")) {
@@ -956,6 +957,7 @@ final class CheckKeywords {
             chk().helo = w.slot(1);
         });
         common(t, true);
+        kinderNbGetRetry(t);
         t.kw("host", w -> r.log("The SMTP_CHECK host block is deprecated. Please define additional checkers."));
         t.sub();
         common(t, true);
@@ -989,6 +991,7 @@ final class CheckKeywords {
             t.kw(type, w -> queue(type, true));
             t.sub();
             common(t, true);
+            kinderNbGetRetry(t);
             t.subEndHandler(this::connEnd);
             t.subEnd();
         }
@@ -997,6 +1000,7 @@ final class CheckKeywords {
         t.kw("UDP_CHECK", w -> queue("UDP_CHECK", true));
         t.sub();
         common(t, true);
+        kinderNbGetRetry(t);
         t.kw("payload", w -> {
             if (w.size() == 1) {
                 r.error(ConfigStatus.GENERAL_ERROR, "UDP_CHECK payload requires a payload");
@@ -1064,6 +1068,7 @@ final class CheckKeywords {
         });
         t.sub();
         common(t, true);
+        kinderNbGetRetry(t);
         t.kw("type", w -> {
             int type = dnsType(w.slot(1));
             if (type == 0) {
@@ -1525,6 +1530,29 @@ final class CheckKeywords {
             Boolean b = GlobalKeywords.bool(w, r, "Invalid log_all_failures parameter %s");
             if (b != null) {
                 chk().logAllFailures = b;
+            }
+        });
+    }
+
+    /**
+     * keepalived 2.2 only knows {@code nb_get_retry} in HTTP_GET/SSL_GET; elsewhere it reports an unknown keyword
+     * and ignores the line. The seeds' old TCP_CHECK blocks use it to mean {@code retry}, so jlvs prints the same
+     * message at the same line (so {@code -t} output is keepalived's) and then takes the value as {@code retry}.
+     */
+    private void kinderNbGetRetry(Keyword.Table t) {
+        t.kw("nb_get_retry", w -> {
+            r.accepted(ConfigStatus.UNKNOWN_KEYWORD, "Unknown keyword 'nb_get_retry'");
+            CheckData.Checker k = chk();
+            if (k == null || w.size() < 2) {
+                return;
+            }
+            String s = w.slot(1);
+            Numbers.CParse p = Numbers.strtoul(s, 0, 10);
+            if (!s.isEmpty() && p.end() == s.length() && !p.erange() && !s.startsWith("-") && p.value() <= UINT_MAX) {
+                long v = p.value();
+                k.retry = v;
+                r.log("jlvs: " + k.type + " nb_get_retry " + w.slot(1) + " taken as retry " + v
+                        + " (keepalived 2.2 ignores it there)");
             }
         });
     }

@@ -32,6 +32,7 @@ final class VrrpBuilder {
         String mcastSrcIp;
         String unicastSrcIp;
         Boolean smtpAlert;
+        Boolean strict;
         final Map<String, Script> notify = new LinkedHashMap<>();
         final Map<String, List<List<String>>> keywords = new LinkedHashMap<>();
 

@@ -63,7 +63,11 @@ final class VrrpKeywords {
                 }
                 VrrpBuilder.Block b = new VrrpBuilder.Block(root, w.all());
                 v.blocks.add(b);
-                c.parser.valueBlock(w, x -> b.lines.add(x.all()));
+                c.parser.valueBlock(w, x -> {
+                    if (!root.equals("static_ipaddress") || addressDevice(x)) {
+                        b.lines.add(x.all());
+                    }
+                });
             }, active);
         }
         t.root("vrrp_sync_group", w -> {
@@ -224,10 +228,20 @@ final class VrrpKeywords {
                 VrrpBuilder.Instance i = inst();
                 List<List<String>> lines = i.keyword(k);
                 c.parser.valueBlock(w, x -> {
-                    lines.add(x.all());
                     if (k.equals("track_interface")) {
                         trackInterface(i, x);
+                    } else if (k.equals("track_script")) {
+                        String name = x.slot(0);
+                        if (v.scripts.stream().noneMatch(sc -> sc.name.equals(name))) {
+                            r.error(ConfigStatus.GENERAL_ERROR, "(" + i.name + ") track script " + name
+                                    + " not found, ignoring...");
+                            return;
+                        }
+                    } else if ((k.equals("virtual_ipaddress") || k.equals("virtual_ipaddress_excluded"))
+                            && !addressDevice(x)) {
+                        return;
                     }
+                    lines.add(x.all());
                 });
             });
         }
@@ -376,8 +390,38 @@ final class VrrpKeywords {
                 }
             });
         }
+        t.kw("lvs_sync_daemon_interface", w -> {
+            VrrpBuilder.Instance i = inst();
+            record(i, w);
+            r.error(ConfigStatus.GENERAL_ERROR, "(" + i.name + ") Specifying lvs_sync_daemon_interface against a vrrp is"
+                    + " deprecated.");
+            r.error(ConfigStatus.GENERAL_ERROR, "      " + " ".repeat(Math.max(0, i.name.length() - 2))
+                    + "Please use global lvs_sync_daemon");
+            if (c.global.syncIf != null) {
+                r.error(ConfigStatus.GENERAL_ERROR, "(" + i.name + ") lvs_sync_daemon_interface has already been specified as "
+                        + c.global.syncIf + " - ignoring");
+                return;
+            }
+            w.slot(1);
+        });
+        t.kw("strict_mode", w -> {
+            VrrpBuilder.Instance i = inst();
+            record(i, w);
+            if (w.size() >= 2) {
+                int b = Numbers.trueFalse(w.slot(1));
+                if (b >= 0) {
+                    i.strict = b == 1;
+                } else {
+                    r.error(ConfigStatus.GENERAL_ERROR, "(" + i.name + ") invalid strict_mode " + w.slot(1) + " specified");
+                }
+            } else {
+                i.strict = true;
+            }
+        });
         for (String k : INSTANCE_OTHER) {
-            t.kw(k, w -> record(inst(), w));
+            if (!k.equals("lvs_sync_daemon_interface") && !k.equals("strict_mode")) {
+                t.kw(k, w -> record(inst(), w));
+            }
         }
         t.kw("authentication", null);
         t.sub();
@@ -403,6 +447,22 @@ final class VrrpKeywords {
         });
         t.subEnd();
         t.rootEnd(() -> { });
+    }
+
+    /** {@code parse_ipaddress}'s {@code dev IFNAME}: an entry naming a missing interface is dropped. */
+    private boolean addressDevice(Words x) {
+        for (int k = 0; k < x.size(); k++) {
+            if (x.slot(k).equals("dev") && k + 1 < x.size()) {
+                String dev = x.slot(k + 1);
+                if (!ifExists(dev)) {
+                    r.error(ConfigStatus.GENERAL_ERROR, "WARNING - interface " + dev + " for ip address " + x.slot(0)
+                            + " doesn't exist");
+                    return false;
+                }
+                return true;
+            }
+        }
+        return true;
     }
 
     private void trackInterface(VrrpBuilder.Instance i, Words x) {
@@ -577,6 +637,64 @@ final class VrrpKeywords {
                 v.groups.remove(g);
             }
         }
+        for (VrrpBuilder.Instance i : v.instances) {
+            if (!completeInstance(c, i)) {
+                return;
+            }
+        }
+    }
+
+    /** The first checks of keepalived's {@code vrrp_complete_instance} (defaults of state, priority, version). */
+    private static boolean completeInstance(ParseContext c, VrrpBuilder.Instance i) {
+        Reporter r = c.reporter;
+        boolean strict = i.strict != null ? i.strict : c.global.strict;
+        List<List<String>> vips = i.keyword("virtual_ipaddress");
+        boolean v6 = !vips.isEmpty() && vips.getFirst().getFirst().indexOf(':') >= 0;
+        if (v6) {
+            if (i.version == 2 && strict) {
+                r.error(ConfigStatus.GENERAL_ERROR, "(" + i.name + ") cannot use IPv6 with VRRP version 2; setting version 3");
+                i.version = 3;
+            } else if (i.version == 0) {
+                i.version = 3;
+            }
+        }
+        if (i.version == 0) {
+            i.version = c.global.vrrpVersion != 0 ? c.global.vrrpVersion : 2;
+        }
+        if (vips.isEmpty()) {
+            if (i.version == 3 || strict) {
+                r.error(ConfigStatus.GENERAL_ERROR, "(" + i.name + ") No VIP specified; at least one is required");
+                return false;
+            }
+            r.error(ConfigStatus.GENERAL_ERROR, "(" + i.name + ") No VIP specified; at least one is sensible");
+        }
+        if (i.priority == 0) {
+            i.priority = "MASTER".equals(i.state) ? 255 : 100;
+        }
+        if (i.state == null) {
+            i.state = i.priority == 255 ? "MASTER" : "BACKUP";
+        } else if (strict && ("MASTER".equals(i.state) != (i.priority == 255))) {
+            r.error(ConfigStatus.GENERAL_ERROR, "(" + i.name + ") State MASTER must match being address owner");
+            i.state = i.priority == 255 ? "MASTER" : "BACKUP";
+        }
+        if (strict && i.authType != null) {
+            r.error(ConfigStatus.GENERAL_ERROR, "(" + i.name + ") Strict mode does not support authentication. Ignoring.");
+            i.authType = null;
+        } else if (i.version == 3 && i.authType != null) {
+            r.error(ConfigStatus.GENERAL_ERROR, "(" + i.name + ") VRRP version 3 does not support authentication. Ignoring.");
+            i.authType = null;
+        } else if (i.authType != null && (i.authPass == null || i.authPass.isEmpty())) {
+            r.error(ConfigStatus.GENERAL_ERROR, "(" + i.name + ") Authentication specified but no password given. Ignoring");
+            i.authType = null;
+        } else if (v6 && "AH".equals(i.authType)) {
+            r.error(ConfigStatus.GENERAL_ERROR, "(" + i.name + ") Cannot use AH authentication with IPv6. ignoring");
+            i.authType = null;
+        } else if ("AH".equals(i.authType) && "MASTER".equals(i.state) && i.priority != 255) {
+            r.error(ConfigStatus.GENERAL_ERROR, "(" + i.name + ") Initial state master is incompatible with AH"
+                    + " authentication - clearing");
+            i.state = "BACKUP";
+        }
+        return true;
     }
 
     /** Kept verbatim as in keepalived's order. */
