@@ -175,6 +175,12 @@ public final class Director implements AutoCloseable {
                 marked.add(new NftGuard.Entry(net, proto, ports));
             }
         }
+        for (int laddr : config.localAddresses()) {
+            for (int proto : new int[] {6, 17}) {
+                matches.add(new SocketFilter.Match(false, laddr, -1, proto, 1024, 65535));
+                marked.add(new NftGuard.Entry(ipString(laddr), proto, "1024-65535")); // FULLNAT replies are jlvs's
+            }
+        }
         for (ServiceRuntime s : config.services()) {
             if (s.fwmark() == 0) {
                 matches.add(new SocketFilter.Match(false, s.vip(), s.protocol(), s.vport()));
@@ -247,10 +253,11 @@ public final class Director implements AutoCloseable {
                     destsById.set(d.destId(), r);
                 }
                 int vip = fwmark ? 0 : toInt(c.key().address());
+                int[] laddrs = s.localAddresses().stream().mapToInt(Director::toInt).toArray();
                 services.add(new ServiceRuntime(s.serviceId(), fwmark ? 0 : c.key().protocol().number(), vip,
                         c.key().port(), c.key().fwmark(), c.flags(), c.persistenceTimeoutS(),
                         c.persistent() ? c.netmask() : -1,
-                        SchedulerRegistry.byName(c.scheduler()), dests.toArray(DestRuntime[]::new)));
+                        SchedulerRegistry.byName(c.scheduler()), dests.toArray(DestRuntime[]::new), laddrs));
                 if (!fwmark) {
                     vips.add(vip);
                 }
@@ -277,9 +284,10 @@ public final class Director implements AutoCloseable {
         if (m == ForwardMethod.TUNNEL && d.config().tunnelType() == 2) {
             LOG.log(Logger.Level.WARNING, "real server " + rip.getHostAddress()
                     + ": GRE tunnels are not carried yet (IPIP and GUE are)");
-        } else if (m != ForwardMethod.DROUTE && m != ForwardMethod.MASQ && m != ForwardMethod.TUNNEL) {
+        } else if (m != ForwardMethod.DROUTE && m != ForwardMethod.MASQ && m != ForwardMethod.TUNNEL
+                && m != ForwardMethod.FULLNAT) {
             LOG.log(Logger.Level.WARNING, "real server " + rip.getHostAddress() + ": forwarding method " + m
-                    + " is not carried yet (DR, NAT and TUN are)");
+                    + " is not carried yet (DR, NAT, TUN and FULLNAT are)");
         }
         int outIfindex = 0;
         int nextHop = toInt(rip);

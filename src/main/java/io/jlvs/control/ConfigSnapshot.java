@@ -8,7 +8,11 @@ import java.util.List;
  */
 public record ConfigSnapshot(long version, List<Service> services, List<MarkRule> marks) {
     /** A service with its id and its real servers in the kernel's list order (newest first). */
-    public record Service(int serviceId, ServiceConfig config, List<Dest> dests) {}
+    public record Service(int serviceId, ServiceConfig config, List<Dest> dests, List<java.net.InetAddress> localAddresses) {
+        public Service(int serviceId, ServiceConfig config, List<Dest> dests) {
+            this(serviceId, config, dests, List.of());
+        }
+    }
 
     /** A real server with its stable id. */
     public record Dest(int destId, DestConfig config) {}

@@ -161,6 +161,23 @@ public final class ControlClient implements IpvsApi, AutoCloseable {
     }
 
     @Override
+    public void addLocalAddress(ServiceKey service, InetAddress address) throws IpvsException {
+        call(new ControlProtocol.Request("addLocalAddress", null, service, null, address, null));
+    }
+
+    @Override
+    public void deleteLocalAddress(ServiceKey service, InetAddress address) throws IpvsException {
+        call(new ControlProtocol.Request("deleteLocalAddress", null, service, null, address, null));
+    }
+
+    @Override
+    public List<InetAddress> localAddresses(ServiceKey service) throws IpvsException {
+        return ControlProtocol.JSON.convertValue(
+                call(new ControlProtocol.Request("localAddresses", null, service, null, null, null)),
+                new TypeReference<List<InetAddress>>() {});
+    }
+
+    @Override
     public void close() throws IOException {
         channel.close();
     }

@@ -349,6 +349,9 @@ public final class ControlServer implements AutoCloseable {
                 case "startDaemon" -> { ipvs.startDaemon(ControlProtocol.JSON.convertValue(req.extra(), IpvsApi.SyncDaemonConfig.class)); yield null; }
                 case "stopDaemon" -> { ipvs.stopDaemon(req.extra().asText()); yield null; }
                 case "daemons" -> ipvs.daemons();
+                case "addLocalAddress" -> { ipvs.addLocalAddress(req.key(), req.address()); yield null; }
+                case "deleteLocalAddress" -> { ipvs.deleteLocalAddress(req.key(), req.address()); yield null; }
+                case "localAddresses" -> ipvs.localAddresses(req.key());
                 case "addMark" -> { ipvs.addMarkRule(req.mark()); yield null; }
                 case "deleteMark" -> { ipvs.deleteMarkRule(req.mark()); yield null; }
                 case "marks" -> ipvs.markRules();

@@ -67,6 +67,8 @@ public final class Ipvs implements IpvsApi {
         final int serviceId;
         /** Index 0 is the most recently added, as the kernel's list_add at the head. */
         final List<DestEntry> dests = new ArrayList<>();
+        /** FULLNAT local addresses, in the order added. */
+        final List<InetAddress> localAddresses = new ArrayList<>();
 
         ServiceEntry(ServiceConfig config, int serviceId) {
             this.config = config;
@@ -318,6 +320,33 @@ public final class Ipvs implements IpvsApi {
     }
 
     @Override
+    public synchronized void addLocalAddress(ServiceKey key, InetAddress address) throws IpvsException {
+        ServiceEntry e = find(key, Errno.ESRCH);
+        if (!(address instanceof java.net.Inet4Address)) {
+            throw new IpvsException(Errno.EAFNOSUPPORT, "local addresses are IPv4 for now");
+        }
+        if (e.localAddresses.contains(address)) {
+            throw new IpvsException(Errno.EEXIST, "local address " + address.getHostAddress() + " exists");
+        }
+        e.localAddresses.add(address);
+        publish();
+    }
+
+    @Override
+    public synchronized void deleteLocalAddress(ServiceKey key, InetAddress address) throws IpvsException {
+        ServiceEntry e = find(key, Errno.ESRCH);
+        if (!e.localAddresses.remove(address)) {
+            throw new IpvsException(Errno.ENOENT, "no local address " + address.getHostAddress());
+        }
+        publish();
+    }
+
+    @Override
+    public synchronized List<InetAddress> localAddresses(ServiceKey key) throws IpvsException {
+        return List.copyOf(find(key, Errno.ESRCH).localAddresses);
+    }
+
+    @Override
     public synchronized List<ServiceInfo> services() {
         List<ServiceInfo> out = new ArrayList<>(services.size());
         for (ServiceEntry e : services.values()) {
@@ -405,7 +434,7 @@ public final class Ipvs implements IpvsApi {
             for (DestEntry d : e.dests) {
                 dests.add(new ConfigSnapshot.Dest(d.destId, d.config));
             }
-            list.add(new ConfigSnapshot.Service(e.serviceId, e.config, List.copyOf(dests)));
+            list.add(new ConfigSnapshot.Service(e.serviceId, e.config, List.copyOf(dests), List.copyOf(e.localAddresses)));
         }
         snapshot = new ConfigSnapshot(++version, List.copyOf(list), List.copyOf(marks));
         for (Consumer<ConfigSnapshot> l : listeners) {

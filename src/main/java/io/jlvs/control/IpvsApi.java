@@ -57,6 +57,22 @@ public interface IpvsApi {
     }
 
     /**
+     * Adds a FULLNAT local address to a service's pool (DPVS: {@code ipvsadm --add-laddr -z ADDR -t VIP:PORT}).
+     * {@link Errno#ESRCH} without the service, {@link Errno#EEXIST} when it is there already.
+     */
+    default void addLocalAddress(ServiceKey service, java.net.InetAddress address) throws IpvsException {
+        throw new IpvsException(Errno.EOPNOTSUPP, "addLocalAddress");
+    }
+
+    default void deleteLocalAddress(ServiceKey service, java.net.InetAddress address) throws IpvsException {
+        throw new IpvsException(Errno.EOPNOTSUPP, "deleteLocalAddress");
+    }
+
+    default List<java.net.InetAddress> localAddresses(ServiceKey service) throws IpvsException {
+        throw new IpvsException(Errno.EOPNOTSUPP, "localAddresses");
+    }
+
+    /**
      * A connection-sync daemon ({@code ipvsadm --start-daemon}).
      *
      * @param state          "master" or "backup"

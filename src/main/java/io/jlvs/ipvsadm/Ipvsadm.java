@@ -66,6 +66,8 @@ public final class Ipvsadm {
     private static final int TAG_TUN_NOCSUM = 149;
     private static final int TAG_TUN_CSUM = 150;
     private static final int TAG_TUN_REMCSUM = 151;
+    /** jlvs extension (DPVS's forwarding method, not in ipvsadm 1.31): {@code --fullnat}. */
+    private static final int TAG_FULLNAT = 152;
 
     private static final List<Popt.Option> OPTIONS = List.of(
             none("add-service", 'A', 'A'),
@@ -96,6 +98,7 @@ public final class Ipvsadm {
             none("masquerading", 'm', 'm'),
             none("ipip", 'i', 'i'),
             none("gatewaying", 'g', 'g'),
+            none("fullnat", '\0', TAG_FULLNAT),          // jlvs/DPVS extension: FULLNAT forwarding
             string("weight", 'w', 'w'),
             string("u-threshold", 'x', 'x'),
             string("l-threshold", 'y', 'y'),
@@ -444,6 +447,10 @@ public final class Ipvsadm {
                     if (parse == SERVICE_ADDR) {
                         ce.destPort = ce.svcPort;
                     }
+                }
+                case TAG_FULLNAT -> {
+                    setOption(ce, Opt.FORWARD);
+                    ce.method = ForwardMethod.FULLNAT;
                 }
                 case 'i', 'g', 'm' -> {
                     setOption(ce, Opt.FORWARD);

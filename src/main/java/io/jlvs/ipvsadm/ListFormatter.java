@@ -420,6 +420,7 @@ public final class ListFormatter {
             case LOCALNODE -> "Local";
             case TUNNEL -> "Tunnel";
             case DROUTE -> "Route";
+            case FULLNAT -> "FullNat";
             default -> "(null)";
         };
     }
@@ -429,6 +430,7 @@ public final class ListFormatter {
             case MASQ -> "-m";
             case TUNNEL -> "-i";
             case LOCALNODE, DROUTE -> "-g";
+            case FULLNAT -> "--fullnat";
             default -> "(null)";
         };
     }
