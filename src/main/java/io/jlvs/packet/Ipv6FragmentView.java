@@ -64,7 +64,8 @@ public final class Ipv6FragmentView {
 
     public Ipv6FragmentView fragmentOffset(int offsetUnits) {
         int w = NetworkOrder.u16(segment, offset + FRAGMENT_OFFSET_OFFSET);
-        NetworkOrder.u16(segment, offset + FRAGMENT_OFFSET_OFFSET, (w & ~OFFSET_MASK) | ((offsetUnits << 3) & OFFSET_MASK));
+        NetworkOrder.u16(segment, offset + FRAGMENT_OFFSET_OFFSET,
+                (w & ~OFFSET_MASK) | ((offsetUnits << 3) & OFFSET_MASK));
         return this;
     }
 

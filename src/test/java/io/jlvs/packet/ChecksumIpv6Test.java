@@ -23,7 +23,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
-/** The IPv6 half of {@link Checksum}, against checksums Linux computed ({@code Ipv6Captures}) and full recomputation. */
+/** The IPv6 half of {@link Checksum}: against checksums Linux computed (Ipv6Captures) and full recomputation. */
 class ChecksumIpv6Test {
     private static final long DOC = ip6Hi("2001:db8::1");
     private static final long LL = ip6Hi("fe80::1");

@@ -93,7 +93,8 @@ class Ipv6ViewTest {
         MemorySegment s = seg(b.build());
         view.wrap(s, b.l3Offset());
 
-        view.srcAddr(ip6Hi("fe80::aa:bb"), ip6Lo("fe80::aa:bb")).dstHi(ip6Hi("2001:db8:1::")).dstLo(0x0102_0304_0506_0708L);
+        view.srcAddr(ip6Hi("fe80::aa:bb"), ip6Lo("fe80::aa:bb"))
+                .dstHi(ip6Hi("2001:db8:1::")).dstLo(0x0102_0304_0506_0708L);
 
         byte[] out = PacketBuilder.bytes(s);
         assertThat(out[b.l3Offset() + 8]).isEqualTo((byte) 0xfe);

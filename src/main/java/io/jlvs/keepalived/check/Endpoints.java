@@ -3,6 +3,7 @@ package io.jlvs.keepalived.check;
 import io.jlvs.keepalived.config.CheckerConfig;
 
 import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 
@@ -38,6 +39,25 @@ final class Endpoints {
                 s.bind(new InetSocketAddress(c.bindTo().address(), c.bindTo().port()));
             }
             s.connect(dst, timeoutMs(c));
+            s.setSoTimeout(timeoutMs(c));
+            return s;
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** A UDP socket bound as {@code bindto} says and connected to the destination. */
+    static DatagramSocket datagram(CheckerConfig.Connection c) throws IOException {
+        InetSocketAddress dst = destination(c);
+        if (dst == null) {
+            throw new IOException("no destination");
+        }
+        DatagramSocket s = c.bindTo() != null
+                ? new DatagramSocket(new InetSocketAddress(c.bindTo().address(), c.bindTo().port()))
+                : new DatagramSocket();
+        try {
+            s.connect(dst);
             s.setSoTimeout(timeoutMs(c));
             return s;
         } catch (IOException | RuntimeException e) {

@@ -3,7 +3,6 @@ package io.jlvs.keepalived.check;
 import io.jlvs.keepalived.config.CheckerConfig;
 
 import java.io.IOException;
-import java.net.Socket;
 
 /** TCP_CHECK (check_tcp.c): the three-way handshake completes within {@code connect_timeout}; closed at once. */
 public final class TcpChecker implements HealthChecker {
@@ -20,7 +19,8 @@ public final class TcpChecker implements HealthChecker {
 
     @Override
     public Result check(int step) {
-        try (Socket s = Endpoints.connect(config.connection())) {
+        try {
+            Endpoints.connect(config.connection()).close();
             return Result.ok("TCP connection to " + Endpoints.text(config.connection()) + " success.");
         } catch (IOException e) {
             return Result.failed("TCP connection to " + Endpoints.text(config.connection()) + " failed: " + e.getMessage());
