@@ -41,7 +41,8 @@ import java.security.SecureRandom;
  * connection that is not due yet, files it again under its current expiry. This also carries timeouts longer than
  * one revolution. Only a touch that brings the expiry earlier (a state with a shorter timeout) re-files at once.
  * A connection expires at the first {@link #expire} call whose {@code nowMs} is at least the tick boundary at or
- * after its {@code expiresAtMs}: never early, at most one tick late. Time is always passed in.
+ * after its {@code expiresAtMs}: never early, at most one tick late. Time is always passed in. The slab, free list
+ * and wheel are {@link ConnectionSlab}'s, shared with {@link ConnectionTable6}.
  */
 public final class ConnectionTable implements AutoCloseable {
     /** Bytes per connection record. */
@@ -82,35 +83,17 @@ public final class ConnectionTable implements AutoCloseable {
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final long MAC_MASK = 0xFFFF_FFFF_FFFFL;
 
-    /** End of a chain or an empty bucket/list. */
-    private static final int NIL = -1;
-    /** {@code prevTimer} of a free slot. */
-    private static final int FREE = Integer.MIN_VALUE;
-    /** {@code prevTimer} of a live slot in no wheel list (being expired right now). */
-    private static final int DETACHED = Integer.MIN_VALUE + 1;
-    // A live slot at the head of list L has prevTimer = -(L + 1); list wheelSlots holds a tick in progress.
+    /** End of a chain or an empty bucket. */
+    private static final int NIL = ConnectionSlab.NIL;
 
     private final Arena arena;
     private final MemorySegment mem;
-    private final int capacity;
+    private final ConnectionSlab slab;
     private final int bucketMask;
     private final long inBucketsBase;
     private final long outBucketsBase;
-    private final long wheelBase;
-    private final int wheelMask;
-    private final int wheelSlots;
-    /** Extra wheel list holding the rest of a tick whose processing ran out of budget. */
-    private final int pendingList;
-    private final long tickMs;
     private final long seedA;
     private final long seedB;
-
-    private int freeHead;
-    private int size;
-    private long fullDrops;
-    /** The next tick the wheel processes; tick t is due once nowMs &gt;= t * tickMs. */
-    private long currentTick;
-    private boolean started;
     private boolean closed;
 
     /** A table of {@link #DEFAULT_CAPACITY} connections with default buckets, wheel and a random seed. */
@@ -139,30 +122,21 @@ public final class ConnectionTable implements AutoCloseable {
         if (tickMs <= 0) {
             throw new IllegalArgumentException("invalid connection table: tickMs=" + tickMs + ", expected > 0");
         }
-        this.capacity = capacity;
         this.bucketMask = bucketCount - 1;
-        this.wheelSlots = wheelSlots;
-        this.wheelMask = wheelSlots - 1;
-        this.pendingList = wheelSlots;
-        this.tickMs = tickMs;
         this.seedA = mix(seed ^ 0x5DEECE66DL);
         this.seedB = mix(seedA + 0x9E37_79B9_7F4A_7C15L);
 
         long slabBytes = (long) capacity * RECORD_BYTES;
         this.inBucketsBase = slabBytes;
         this.outBucketsBase = inBucketsBase + 4L * bucketCount;
-        this.wheelBase = outBucketsBase + 4L * bucketCount;
+        long wheelBase = outBucketsBase + 4L * bucketCount;
         long totalBytes = wheelBase + 4L * (wheelSlots + 1);
 
         this.arena = Arena.ofShared();
         this.mem = arena.allocate(totalBytes, RECORD_BYTES);
-        mem.asSlice(inBucketsBase).fill((byte) 0xFF); // every bucket and wheel list starts NIL
-        for (int s = 0; s < capacity; s++) {
-            long r = rec(s);
-            mem.set(INT, r + OFF_NEXT_IN, s + 1 < capacity ? s + 1 : NIL);
-            mem.set(INT, r + OFF_PREV_TIMER, FREE);
-        }
-        this.freeHead = 0;
+        mem.asSlice(inBucketsBase, wheelBase - inBucketsBase).fill((byte) 0xFF); // every bucket starts NIL
+        this.slab = new ConnectionSlab(mem, capacity, RECORD_BYTES, OFF_NEXT_IN, OFF_NEXT_TIMER, OFF_PREV_TIMER,
+            OFF_EXPIRES_AT_MS, wheelBase, wheelSlots, tickMs, REFILES_PER_BUDGET, this::unhash);
     }
 
     private static void requirePowerOfTwo(String name, int value, int max) {
@@ -225,15 +199,11 @@ public final class ConnectionTable implements AutoCloseable {
      */
     public int create(int protocol, int clientIp, int clientPort, int vip, int vport, int realIp, int realPort,
                       int flags, int inIfindex, long clientMac, int destId, int serviceId, long nowMs) {
-        int s = freeHead;
+        int s = slab.allocate(nowMs);
         if (s == NIL) {
-            fullDrops++;
             return NIL;
         }
-        start(nowMs);
         long r = rec(s);
-        freeHead = mem.get(INT, r + OFF_NEXT_IN);
-
         mem.set(INT, r + OFF_CLIENT_IP, clientIp);
         mem.set(INT, r + OFF_VIP, vip);
         mem.set(INT, r + OFF_REAL_IP, realIp);
@@ -257,10 +227,7 @@ public final class ConnectionTable implements AutoCloseable {
         mem.set(INT, r + OFF_NEXT_OUT, mem.get(INT, outHead));
         mem.set(INT, outHead, s);
 
-        long expiresAtMs = nowMs + ConnectionTimeouts.INITIAL_TIMEOUT_MS;
-        mem.set(LONG, r + OFF_EXPIRES_AT_MS, expiresAtMs);
-        file(s, expiresAtMs);
-        size++;
+        slab.arm(s, nowMs + ConnectionTimeouts.INITIAL_TIMEOUT_MS);
         return s;
     }
 
@@ -269,35 +236,19 @@ public final class ConnectionTable implements AutoCloseable {
      * A free slot or one out of range is ignored.
      */
     public void remove(int slot) {
-        if (slot < 0 || slot >= capacity) {
-            return;
-        }
-        int prev = mem.get(INT, rec(slot) + OFF_PREV_TIMER);
-        if (prev == FREE) {
-            return;
-        }
-        if (prev != DETACHED) {
-            unlinkTimer(slot);
-        }
-        release(slot);
+        slab.remove(slot);
     }
 
     /** Whether {@code slot} holds a live connection. */
     public boolean isLive(int slot) {
-        return slot >= 0 && slot < capacity && mem.get(INT, rec(slot) + OFF_PREV_TIMER) != FREE;
+        return slab.isLive(slot);
     }
 
-    /** Unlinks a live slot that is in no wheel list from both hash chains and puts it on the free list. */
-    private void release(int s) {
+    /** Takes a live slot out of both hash chains; the slab then frees it. */
+    private void unhash(int s) {
         unlinkIn(s);
         unlinkOut(s);
-        long r = rec(s);
-        mem.set(INT, r + OFF_PREV_TIMER, FREE);
-        mem.set(INT, r + OFF_NEXT_TIMER, NIL);
-        mem.set(INT, r + OFF_NEXT_OUT, NIL);
-        mem.set(INT, r + OFF_NEXT_IN, freeHead);
-        freeHead = s;
-        size--;
+        mem.set(INT, rec(s) + OFF_NEXT_OUT, NIL);
     }
 
     private void unlinkIn(int s) {
@@ -349,14 +300,7 @@ public final class ConnectionTable implements AutoCloseable {
      * (the wheel re-files lazily); moving it earlier re-files now, so the shorter timeout is honoured.
      */
     public void touch(int slot, long nowMs, long timeoutMs) {
-        long r = rec(slot);
-        long expiresAtMs = nowMs + timeoutMs;
-        long oldMs = mem.get(LONG, r + OFF_EXPIRES_AT_MS);
-        mem.set(LONG, r + OFF_EXPIRES_AT_MS, expiresAtMs);
-        if (expiresAtMs < oldMs && mem.get(INT, r + OFF_PREV_TIMER) > DETACHED) {
-            unlinkTimer(slot);
-            file(slot, expiresAtMs);
-        }
+        slab.touch(slot, nowMs, timeoutMs);
     }
 
     /**
@@ -368,131 +312,34 @@ public final class ConnectionTable implements AutoCloseable {
      * @return the number of connections expired
      */
     public int expire(long nowMs, ExpiryListener listener, int budget) {
-        if (budget <= 0) {
-            return 0;
-        }
-        start(nowMs);
-        long dueTick = Math.floorDiv(nowMs, tickMs);
-        long refileBudget = (long) budget * REFILES_PER_BUDGET;
-        long pendingHead = wheelBase + 4L * pendingList;
-        int expired = 0;
-        while (expired < budget && refileBudget > 0) {
-            int s = mem.get(INT, pendingHead);
-            if (s == NIL) {
-                if (currentTick > dueTick) {
-                    break;
-                }
-                if (dueTick - currentTick >= wheelSlots) {
-                    // After a long pause one revolution visits every list; older ticks add nothing.
-                    currentTick = dueTick - wheelSlots + 1;
-                }
-                moveToPending((int) (currentTick & wheelMask));
-                currentTick++;
-                continue;
-            }
-            unlinkTimer(s);
-            long r = rec(s);
-            long expiresAtMs = mem.get(LONG, r + OFF_EXPIRES_AT_MS);
-            if (expiresAtMs <= nowMs) {
-                listener.onExpire(s);
-                if (mem.get(INT, r + OFF_PREV_TIMER) == DETACHED) {
-                    long rearmedMs = mem.get(LONG, r + OFF_EXPIRES_AT_MS);
-                    if (rearmedMs > nowMs) {
-                        file(s, rearmedMs); // the listener kept it (a persistence template with live connections)
-                        refileBudget--;
-                        continue;
-                    }
-                    release(s);
-                }
-                expired++;
-            } else {
-                file(s, expiresAtMs);
-                refileBudget--;
-            }
-        }
-        return expired;
-    }
-
-    /** Moves wheel list {@code list} to the (empty) pending list. */
-    private void moveToPending(int list) {
-        long from = wheelBase + 4L * list;
-        int head = mem.get(INT, from);
-        if (head == NIL) {
-            return;
-        }
-        mem.set(INT, from, NIL);
-        mem.set(INT, wheelBase + 4L * pendingList, head);
-        mem.set(INT, rec(head) + OFF_PREV_TIMER, -(pendingList + 1));
-    }
-
-    private void start(long nowMs) {
-        if (!started) {
-            started = true;
-            currentTick = Math.floorDiv(nowMs, tickMs);
-        }
-    }
-
-    /** Files a detached slot under the first tick boundary at or after {@code expiresAtMs}, never in the past. */
-    private void file(int s, long expiresAtMs) {
-        long tick = Math.max(Math.ceilDiv(expiresAtMs, tickMs), currentTick);
-        int list = (int) (tick & wheelMask);
-        long headAddr = wheelBase + 4L * list;
-        int head = mem.get(INT, headAddr);
-        long r = rec(s);
-        mem.set(INT, r + OFF_NEXT_TIMER, head);
-        mem.set(INT, r + OFF_PREV_TIMER, -(list + 1));
-        if (head != NIL) {
-            mem.set(INT, rec(head) + OFF_PREV_TIMER, s);
-        }
-        mem.set(INT, headAddr, s);
-    }
-
-    /** Takes a slot out of whichever wheel list holds it; it is left DETACHED. */
-    private void unlinkTimer(int s) {
-        long r = rec(s);
-        int prev = mem.get(INT, r + OFF_PREV_TIMER);
-        int next = mem.get(INT, r + OFF_NEXT_TIMER);
-        if (prev >= 0) {
-            mem.set(INT, rec(prev) + OFF_NEXT_TIMER, next);
-        } else {
-            mem.set(INT, wheelBase + 4L * (-prev - 1), next);
-        }
-        if (next != NIL) {
-            mem.set(INT, rec(next) + OFF_PREV_TIMER, prev);
-        }
-        mem.set(INT, r + OFF_PREV_TIMER, DETACHED);
-        mem.set(INT, r + OFF_NEXT_TIMER, NIL);
+        return slab.expire(nowMs, listener, budget);
     }
 
     // ---------------------------------------------------------------------------------------------- listing
 
     /** Calls {@code visitor} for every live slot, in slot order. Slow path (listing, flush). */
     public void forEach(SlotVisitor visitor) {
-        for (int s = 0; s < capacity; s++) {
-            if (mem.get(INT, rec(s) + OFF_PREV_TIMER) != FREE) {
-                visitor.visit(s);
-            }
-        }
+        slab.forEach(visitor);
     }
 
     /** Live connections. */
     public int size() {
-        return size;
+        return slab.size();
     }
 
     /** Most connections the table holds. */
     public int capacity() {
-        return capacity;
+        return slab.capacity();
     }
 
     /** Creations refused because the table was full. */
     public long fullDrops() {
-        return fullDrops;
+        return slab.fullDrops();
     }
 
     /** Wheel resolution: the most a connection can outlive its expiry before {@link #expire} removes it. */
     public long tickMs() {
-        return tickMs;
+        return slab.tickMs();
     }
 
     /** Length of the longest inbound hash chain; a diagnostic of hash quality (slow: walks every bucket). */
@@ -615,7 +462,7 @@ public final class ConnectionTable implements AutoCloseable {
 
     /** When the connection expires unless touched again. */
     public long expiresAtMs(int slot) {
-        return mem.get(LONG, rec(slot) + OFF_EXPIRES_AT_MS);
+        return slab.expiresAtMs(slot);
     }
 
     // ---------------------------------------------------------------------------------------------- internals

@@ -17,8 +17,11 @@ public final class CheckerState {
         /** A decisive result: alive or not (may repeat the current state on the first run). */
         void verdict(CheckerState state, boolean alive);
 
-        /** MISC_CHECK with misc_dynamic changed this checker's weight contribution. */
-        default void weight(CheckerState state, long contribution) {}
+        /**
+         * MISC_CHECK with misc_dynamic changed this checker's weight contribution; {@code push} is false when
+         * keepalived only books the change (the server is about to go down).
+         */
+        default void weight(CheckerState state, long contribution, boolean push) {}
     }
 
     private final CheckerConfig.Timing timing;
@@ -206,7 +209,7 @@ public final class CheckerState {
         if (status == 0 || (dynamic && status >= 2 && status <= 255)) {
             if (status != lastExitCode) {
                 contribution = status != 0 ? status - 2 - weight : 0;
-                v.weight(this, contribution);
+                v.weight(this, contribution, true);
                 lastExitCode = status;
             }
             if (!up || !hasRun) {
@@ -223,7 +226,7 @@ public final class CheckerState {
                 }
                 if (contribution != 0) {
                     contribution = 0;
-                    v.weight(this, 0);
+                    v.weight(this, 0, false);
                 }
                 verdict = false;
             }
