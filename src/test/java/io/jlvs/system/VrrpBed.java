@@ -1,0 +1,256 @@
+package io.jlvs.system;
+
+import io.jlvs.app.Testbed;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A VRRP test bed of three namespaces on one bridge, addresses from 198.18.0.0/15 only:
+ * <pre>
+ *   d1 eth0 198.18.9.11 (02:00:c6:12:09:01) ──┐
+ *   d2 eth0 198.18.9.12 (02:00:c6:12:09:02) ──┼── br0 (namespace lan)
+ *   cl eth0 198.18.9.2  (02:00:c6:12:09:03) ──┘
+ * </pre>
+ * The two directors run jlvs's VRRP ({@code io.jlvs.vrrp.VrrpMain}) or the real keepalived, each with its own
+ * config, pid and log files under {@link #dir}; the client accepts gratuitous ARP ({@code arp_accept=1}) so its
+ * neighbour table shows which MAC holds the VIP. IPv6 DAD is off so link-local sources are usable at once. Every
+ * process is stopped by PID and every namespace deleted by {@link #close()}.
+ */
+final class VrrpBed implements AutoCloseable {
+    static final String D1_MAC = "02:00:c6:12:09:01";
+    static final String D2_MAC = "02:00:c6:12:09:02";
+    static final String VIP = "198.18.9.100";
+
+    /** A started process and its log. */
+    record Proc(String name, Process process, Path log) {
+        long pid() {
+            return process.pid();
+        }
+
+        String log() {
+            try {
+                return Files.readString(log);
+            } catch (IOException e) {
+                return "";
+            }
+        }
+    }
+
+    final String prefix;
+    final Path dir;
+    private final List<Proc> procs = new ArrayList<>();
+    private final List<String> namespaces = new ArrayList<>();
+
+    static void requireEnvironment(boolean keepalived) {
+        List<String> missing = new ArrayList<>();
+        if (!Testbed.isRoot()) {
+            missing.add("root");
+        }
+        missing.addAll(Testbed.missingTools(keepalived ? new String[] {"ip", "keepalived"} : new String[] {"ip"}));
+        if (missing.isEmpty()) {
+            return;
+        }
+        String message = "VRRP system tests need " + String.join(", ", missing)
+                + " (Debian: apt-get install iproute2 keepalived; run as root)";
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            fail(message + "; CI=true, so a missing prerequisite is a failure, not a skip");
+        }
+        assumeTrue(false, message);
+    }
+
+    VrrpBed(String tag) throws IOException {
+        prefix = "jv" + tag + (ProcessHandle.current().pid() % 10000);
+        dir = Files.createTempDirectory("jlvs-vrrp-" + tag);
+        try {
+            ip("netns", "add", ns("lan"));
+            namespaces.add(ns("lan"));
+            ip("-n", ns("lan"), "link", "add", "br0", "type", "bridge");
+            ip("-n", ns("lan"), "link", "set", "br0", "up");
+            String[][] hosts = {{"d1", "198.18.9.11", D1_MAC}, {"d2", "198.18.9.12", D2_MAC},
+                    {"cl", "198.18.9.2", "02:00:c6:12:09:03"}};
+            for (String[] h : hosts) {
+                String n = ns(h[0]);
+                ip("netns", "add", n);
+                namespaces.add(n);
+                sh("ip", "netns", "exec", n, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0",
+                        "net.ipv6.conf.default.accept_dad=0");
+                ip("link", "add", "eth0", "netns", n, "type", "veth", "peer", "name", h[0], "netns", ns("lan"));
+                ip("-n", ns("lan"), "link", "set", h[0], "master", "br0", "up");
+                ip("-n", n, "link", "set", "lo", "up");
+                ip("-n", n, "link", "set", "eth0", "address", h[2]);
+                ip("-n", n, "link", "set", "eth0", "up");
+                ip("-n", n, "addr", "add", h[1] + "/24", "dev", "eth0");
+            }
+            sh("ip", "netns", "exec", ns("cl"), "sysctl", "-qw", "net.ipv4.conf.eth0.arp_accept=1");
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    String ns(String role) {
+        return prefix + role;
+    }
+
+    void ip(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("ip"));
+        cmd.addAll(List.of(args));
+        sh(cmd.toArray(String[]::new));
+    }
+
+    /** Runs a command to completion (10 s at most); its output, or an exception when it fails. */
+    static String sh(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("timed out: " + String.join(" ", cmd));
+            }
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException("failed (" + p.exitValue() + "): " + String.join(" ", cmd) + "\n" + out);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Path write(String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+
+    /** jlvs's VRRP agent in {@code role}'s namespace ({@code ip netns exec} execs, so the PID is the JVM's). */
+    Proc startJlvs(String role, String name, String config) throws IOException {
+        Path conf = write(name + ".conf", config);
+        Path log = dir.resolve(name + ".log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cp = Path.of("target", "jlvs.jar").toAbsolutePath() + File.pathSeparator
+                + Path.of("target", "lib").toAbsolutePath() + File.separator + "*";
+        Process p = new ProcessBuilder("ip", "netns", "exec", ns(role), java, "--enable-native-access=ALL-UNNAMED",
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", cp, "io.jlvs.vrrp.VrrpMain", "-f",
+                conf.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Proc proc = new Proc(name, p, log);
+        procs.add(proc);
+        return proc;
+    }
+
+    /** The real keepalived, VRRP only, in the foreground with its own pid files. */
+    Proc startKeepalived(String role, String name, String config) throws IOException {
+        Path conf = write(name + ".conf", config);
+        Path log = dir.resolve(name + ".log");
+        Process p = new ProcessBuilder("ip", "netns", "exec", ns(role), "keepalived", "--dont-fork", "--log-console",
+                "--log-detail", "--vrrp", "-f", conf.toString(), "-p", dir.resolve(name + ".pid").toString(),
+                "-r", dir.resolve(name + "-vrrp.pid").toString()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        Proc proc = new Proc(name, p, log);
+        procs.add(proc);
+        return proc;
+    }
+
+    /** SIGTERM and wait for the process (and keepalived's children) to exit. */
+    void term(Proc p) {
+        sh("kill", "-TERM", Long.toString(p.pid()));
+        awaitExit(p);
+    }
+
+    /** SIGKILL: no priority 0, no cleanup. */
+    void kill9(Proc p) {
+        sh("kill", "-KILL", Long.toString(p.pid()));
+        awaitExit(p);
+    }
+
+    private void awaitExit(Proc p) {
+        try {
+            if (!p.process().waitFor(10, TimeUnit.SECONDS)) {
+                p.process().destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        p.process().descendants().forEach(ProcessHandle::destroyForcibly);
+    }
+
+    boolean hasAddress(String role, String address) {
+        return sh("ip", "-n", ns(role), "addr", "show", "dev", "eth0").contains(" " + address + "/");
+    }
+
+    /** The client's neighbour entry for {@code address}: its MAC, or "" when none. */
+    String clientNeighbour(String address) {
+        String line = sh("ip", "-n", ns("cl"), "neigh", "show", address);
+        int at = line.indexOf("lladdr ");
+        return at < 0 ? "" : line.substring(at + 7).split("\\s+")[0];
+    }
+
+    /** Polls every 20 ms until {@code condition} holds; returns the wait in ms, or fails with {@code what}. */
+    static long await(String what, Duration timeout, BooleanSupplier condition) {
+        long start = System.nanoTime();
+        long end = start + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            if (condition.getAsBoolean()) {
+                return (System.nanoTime() - start) / 1_000_000;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        fail("timed out after " + timeout.toMillis() + " ms waiting for " + what);
+        return -1;
+    }
+
+    /** Waits for {@code role} to hold the VIP and the other director not to. */
+    long awaitVipOn(String role, Duration timeout) {
+        String other = role.equals("d1") ? "d2" : "d1";
+        return await("VIP on " + role + " only", timeout, () -> hasAddress(role, VIP) && !hasAddress(other, VIP));
+    }
+
+    String logs() {
+        StringBuilder sb = new StringBuilder();
+        for (Proc p : procs) {
+            sb.append("==== ").append(p.name()).append('\n').append(p.log());
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public void close() {
+        for (Proc p : procs) {
+            if (p.process().isAlive()) {
+                try {
+                    sh("kill", "-TERM", Long.toString(p.pid()));
+                } catch (RuntimeException ignored) {
+                    // already gone
+                }
+                awaitExit(p);
+            }
+        }
+        for (String n : namespaces.reversed()) {
+            try {
+                sh("ip", "netns", "del", n);
+            } catch (RuntimeException ignored) {
+                // best effort
+            }
+        }
+    }
+}
