@@ -106,14 +106,15 @@ mode_up() {
     nft-nat) vip_on; x $LB nft -f - <<EOF
 table ip e2e {
   chain pre { type nat hook prerouting priority dstnat; policy accept;
-    ip daddr $VIP tcp dport 80 dnat to numgen inc mod 2 map { 0 : $RS1_IP, 1 : $RS2_IP } }
+    ip daddr $VIP tcp dport 80 dnat to numgen inc mod 2 map { 0 : $RS1_IP, 1 : $RS2_IP }
+  }
   chain post { type nat hook postrouting priority srcnat; policy accept; }
 }
 EOF
       ;;
     haproxy) vip_on; cat >"$RUN/haproxy.cfg" <<EOF
 global
-  maxconn 20000
+  maxconn 8000
   nbthread 2
 defaults
   mode tcp
