@@ -63,14 +63,22 @@ public final class Director implements AutoCloseable {
      * Options of {@code jlvs director}.
      *
      * @param controlGroup a group whose members may use the control socket as root does, or null (root only)
+     * @param busyPoll     the worker never blocks when idle
      */
     public record Options(List<String> interfaces, int connTableSize, PacketSocket.RingVersion ringVersion,
                           int blockSizeBytes, int blockCount, int blockTimeoutMs, int idlePollMs,
-                          String controlGroup) {
+                          String controlGroup, boolean busyPoll) {
         /** Root-only control socket. */
         public Options(List<String> interfaces, int connTableSize, PacketSocket.RingVersion ringVersion,
                        int blockSizeBytes, int blockCount, int blockTimeoutMs, int idlePollMs) {
-            this(interfaces, connTableSize, ringVersion, blockSizeBytes, blockCount, blockTimeoutMs, idlePollMs, null);
+            this(interfaces, connTableSize, ringVersion, blockSizeBytes, blockCount, blockTimeoutMs, idlePollMs, null,
+                    false);
+        }
+
+        public Options(List<String> interfaces, int connTableSize, PacketSocket.RingVersion ringVersion,
+                       int blockSizeBytes, int blockCount, int blockTimeoutMs, int idlePollMs, String controlGroup) {
+            this(interfaces, connTableSize, ringVersion, blockSizeBytes, blockCount, blockTimeoutMs, idlePollMs,
+                    controlGroup, false);
         }
     }
 
@@ -127,6 +135,7 @@ public final class Director implements AutoCloseable {
             }
         });
         estimatorThread = Thread.ofPlatform().name("jlvs-estimator").daemon().start(this::estimate);
+        worker.idleStrategy(options.busyPoll() ? io.jlvs.worker.IdleStrategy.BUSY_POLL : io.jlvs.worker.IdleStrategy.BACKOFF);
         workerThread = Thread.ofPlatform().name("jlvs-worker-0").start(worker);
         control = new ControlServer(ipvs, options.controlGroup());
         control.register("status", r -> status());
@@ -324,6 +333,8 @@ public final class Director implements AutoCloseable {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("interfaces", served.stream().map(ServedInterface::name).toList());
         m.put("transport", "af_packet (TPACKET_" + options.ringVersion() + " rx ring, sendmmsg tx)");
+        m.put("idle", options.busyPoll() ? "busy-poll" : "backoff (spin, yield, poll)");
+        m.put("sync_daemons", syncDaemons.keySet());
         WorkerCounters c = worker.counters();
         m.put("rx_frames", c.total(WorkerCounters.RX_FRAMES));
         m.put("tx_frames", c.total(WorkerCounters.TX_FRAMES));

@@ -59,6 +59,9 @@ public final class DirectorCommand implements Callable<Integer> {
         }
     }
 
+    @Option(names = "--busy-poll", description = "Never block when idle: lowest latency, one whole core per worker.")
+    boolean busyPoll;
+
     @Override
     public Integer call() throws Exception {
         if (Libc.geteuid() != 0) {
@@ -69,7 +72,7 @@ public final class DirectorCommand implements Callable<Integer> {
         int size = blockSize != null ? blockSize : v2 ? 131072 : 262144;
         int count = blockCount != null ? blockCount : v2 ? 256 : 64;
         Director director = new Director(new Director.Options(interfaces, connTableSize, ringVersion, size, count,
-                blockTimeoutMs, idlePollMs, controlGroup));
+                blockTimeoutMs, idlePollMs, controlGroup, busyPoll));
         try {
             director.start();
         } catch (RuntimeException | java.io.IOException e) {

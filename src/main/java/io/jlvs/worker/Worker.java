@@ -21,8 +21,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * A forwarding worker: an agent with a duty cycle. Each cycle takes the latest published
  * configuration, drains every socket's receive ring through the {@link Forwarder}, flushes the
  * transmit batches (one {@code sendmmsg} per interface per block), and every few milliseconds runs
- * housekeeping (connection expiry, ARP). When no frame arrived it blocks in {@code poll(2)}, so an
- * idle director does not burn a core.
+ * housekeeping (connection expiry, ARP). When no frame arrives it backs off (spin, yield, then block
+ * in {@code poll(2)}), so an idle director does not burn a core; {@code --busy-poll} never blocks.
  *
  * <p>The worker alone writes its connection table, neighbour cache and counters; the control plane
  * reaches it only through {@link #publish} (a volatile hand-over of an immutable configuration).
@@ -41,6 +41,8 @@ public final class Worker implements Runnable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment pollFds;
     private final int idlePollMs;
+    private IdleStrategy idleStrategy = IdleStrategy.BACKOFF;
+    private final IdleStrategy.Backoff backoff = new IdleStrategy.Backoff();
 
     private volatile DataplaneConfig pending;
     private final java.util.concurrent.ConcurrentLinkedQueue<io.jlvs.sync.SyncEntry> syncInstalls =
@@ -80,6 +82,11 @@ public final class Worker implements Runnable {
 
     public String name() {
         return name;
+    }
+
+    /** Set before {@link #run}. */
+    public void idleStrategy(IdleStrategy strategy) {
+        this.idleStrategy = strategy;
     }
 
     /** Hands a new configuration to the worker; it switches at the start of its next cycle. */
@@ -207,7 +214,7 @@ public final class Worker implements Runnable {
         LOG.log(Logger.Level.INFO, name + " started on " + sockets.length + " interface(s)");
         while (running) {
             try {
-                if (doWork() == 0) {
+                if (backoff.idle(idleStrategy, doWork())) {
                     Libc.poll(pollFds, sockets.length, idlePollMs);
                 }
             } catch (RuntimeException | Error e) {
