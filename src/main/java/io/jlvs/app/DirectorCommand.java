@@ -21,7 +21,7 @@ public final class DirectorCommand implements Callable<Integer> {
     List<String> interfaces = new ArrayList<>();
 
     @Option(names = "--conn-table-size", defaultValue = "1048576", paramLabel = "N",
-            description = "Connection table capacity (rounded up to a power of two). Default: ${DEFAULT-VALUE}.")
+            description = "Connection table capacity in flows (64 bytes each, plus hash buckets). Default: ${DEFAULT-VALUE}.")
     int connTableSize;
 
     @Option(names = "--rx-ring", defaultValue = "v3", paramLabel = "v2|v3",

@@ -102,8 +102,10 @@ public final class ConnectionTable implements AutoCloseable {
     }
 
     /** A table of {@code capacity} connections (power of two), as many buckets, default wheel, random seed. */
+    /** A table of exactly {@code capacity} connections (any size), with a power-of-two bucket array at least as large. */
     public ConnectionTable(int capacity) {
-        this(capacity, capacity, DEFAULT_TICK_MS, DEFAULT_WHEEL_SLOTS, new SecureRandom().nextLong());
+        this(capacity, Integer.highestOneBit(Math.max(1, capacity - 1)) << 1, DEFAULT_TICK_MS, DEFAULT_WHEEL_SLOTS,
+                new SecureRandom().nextLong());
     }
 
     /**
@@ -116,7 +118,10 @@ public final class ConnectionTable implements AutoCloseable {
      * @param seed        key of the bucket hash
      */
     public ConnectionTable(int capacity, int bucketCount, long tickMs, int wheelSlots, long seed) {
-        requirePowerOfTwo("capacity", capacity, MAX_CAPACITY);
+        if (capacity <= 0 || capacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException("invalid connection table: capacity=" + capacity
+                + ", expected 1.." + MAX_CAPACITY);
+        }
         requirePowerOfTwo("bucketCount", bucketCount, MAX_CAPACITY);
         requirePowerOfTwo("wheelSlots", wheelSlots, 1 << 24);
         if (tickMs <= 0) {
@@ -328,6 +333,11 @@ public final class ConnectionTable implements AutoCloseable {
     }
 
     /** Most connections the table holds. */
+    /** Off-heap bytes the table holds: records, both bucket arrays and the timer wheel. */
+    public long memoryBytes() {
+        return mem.byteSize();
+    }
+
     public int capacity() {
         return slab.capacity();
     }
