@@ -139,6 +139,7 @@ public final class Director implements AutoCloseable {
         workerThread = Thread.ofPlatform().name("jlvs-worker-0").start(worker);
         control = new ControlServer(ipvs, options.controlGroup());
         control.register("status", r -> status());
+        io.jlvs.ops.Explainer.register(control, ipvs, worker.connections(), served);
 
         LOG.log(Logger.Level.INFO, "director serving " + served.stream().map(ServedInterface::name).toList());
     }

@@ -97,8 +97,12 @@ public final class MonitorApp {
         if (STATIC.containsKey(path) && method.equals("GET")) {
             return WebResponse.of(200, STATIC.get(path), staticFiles.get(path));
         }
+        if (path.equals("/favicon.ico")) {
+            // answered here: a redirect to the login page would give the browser a new login token behind the form's back
+            return WebResponse.of(404, "text/plain; charset=utf-8", "no icon\n");
+        }
         if (path.equals("/login")) {
-            return method.equals("POST") ? login(req) : loginPage(null);
+            return method.equals("POST") ? login(req) : loginPage(req, null);
         }
         if (path.equals("/metrics") && method.equals("GET")) {
             return metrics(req);
@@ -139,8 +143,10 @@ public final class MonitorApp {
 
     // ---------------------------------------------------------------- login
 
-    private WebResponse loginPage(String message) {
-        String token = SessionStore.randomToken();
+    /** The login form; a login token the browser already holds is reused, so two tabs do not undo each other. */
+    private WebResponse loginPage(WebRequest req, String message) {
+        String held = req.cookies().get(LOGIN_COOKIE);
+        String token = held != null && held.matches("[A-Za-z0-9_-]{43}") ? held : SessionStore.randomToken();
         return WebResponse.of(message == null ? 200 : 401, HTML, Pages.login(token, message))
                 .with("Set-Cookie", LOGIN_COOKIE + "=" + token + "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=3600");
     }
@@ -151,20 +157,20 @@ public final class MonitorApp {
         String from = req.remoteAddress();
         long now = now();
         if (!SessionStore.tokensEqual(req.cookies().get(LOGIN_COOKIE), req.param("csrf"))) {
-            return loginPage("The login form expired; please try again.");
+            return loginPage(req, "The login form expired; please try again.");
         }
         long waitMs = config.throttle().retryAfterMs(from, user, now);
         if (waitMs > 0) {
             config.audit().record(now, user, "login", kv("from", from, "result", "throttled"));
             long waitS = (waitMs + 999) / 1000;
-            WebResponse r = loginPage("Too many failed logins; try again in " + waitS + " s.");
+            WebResponse r = loginPage(req, "Too many failed logins; try again in " + waitS + " s.");
             return new WebResponse(429, r.headers(), r.body()).with("Retry-After", String.valueOf(waitS));
         }
         Optional<UserStore.User> found;
         try {
             found = config.users().find(user);
         } catch (IOException e) {
-            return loginPage("The users file cannot be read: " + e.getMessage());
+            return loginPage(req, "The users file cannot be read: " + e.getMessage());
         }
         // a missing user costs a hash too, so timing does not tell which names exist
         String hash = found.map(UserStore.User::passwordHash).orElse(DUMMY_HASH);
@@ -172,7 +178,7 @@ public final class MonitorApp {
         if (!ok) {
             config.throttle().failed(from, user, now);
             config.audit().record(now, user, "login", kv("from", from, "result", "wrong user or password"));
-            return loginPage("Wrong user name or password.");
+            return loginPage(req, "Wrong user name or password.");
         }
         config.throttle().succeeded(from, user);
         SessionStore.Session s = config.sessions().create(user, found.get().role(), now);
@@ -425,7 +431,7 @@ public final class MonitorApp {
         return r.with("Content-Security-Policy", CSP)
                 .with("X-Content-Type-Options", "nosniff")
                 .with("X-Frame-Options", "DENY")
-                .with("Referrer-Policy", "no-referrer")
+                .with("Referrer-Policy", "same-origin") // "no-referrer" would make form POSTs carry Origin: null
                 .with("Cache-Control", "no-store")
                 .with("Strict-Transport-Security", "max-age=31536000");
     }

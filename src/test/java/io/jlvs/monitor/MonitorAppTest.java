@@ -117,6 +117,24 @@ class MonitorAppTest {
     }
 
     @Test
+    void shouldAnswerFaviconWithoutRedirectWhenBrowserAsksBeforeLogin() {
+        WebResponse r = get("/favicon.ico", Map.of());
+
+        assertThat(r.status()).isEqualTo(404);
+        assertThat(r.headers("Set-Cookie")).isEmpty();
+    }
+
+    @Test
+    void shouldReuseLoginTokenWhenBrowserAlreadyHoldsOne() {
+        String token = cookie(get("/login", Map.of()), MonitorApp.LOGIN_COOKIE);
+
+        WebResponse again = get("/login", Map.of(MonitorApp.LOGIN_COOKIE, token));
+
+        assertThat(cookie(again, MonitorApp.LOGIN_COOKIE)).isEqualTo(token);
+        assertThat(csrf(again)).isEqualTo(token);
+    }
+
+    @Test
     void shouldSendSecurityHeadersWhenAnswering() {
         WebResponse r = get("/login", Map.of());
 

@@ -499,4 +499,24 @@ public final class Libc {
             throw rethrow(t);
         }
     }
+
+    // ---------------------------------------------------------------- keepalived (io.jlvs.keepalived): signals to the daemon
+
+    public static final int SIGHUP = 1;
+    public static final int SIGTERM = 15;
+    public static final int ESRCH = 3;
+
+    private static final MethodHandle KILL = downcall("kill",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+
+    /** kill(2): 0, or -errno (ESRCH when there is no such process). */
+    public static int kill(int pid, int sig) {
+        MemorySegment c = CAPTURE.get();
+        try {
+            int r = (int) KILL.invokeExact(c, pid, sig);
+            return r < 0 ? -errno(c) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
 }
