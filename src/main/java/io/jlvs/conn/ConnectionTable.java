@@ -101,7 +101,6 @@ public final class ConnectionTable implements AutoCloseable {
         this(DEFAULT_CAPACITY);
     }
 
-    /** A table of {@code capacity} connections (power of two), as many buckets, default wheel, random seed. */
     /** A table of exactly {@code capacity} connections (any size), with a power-of-two bucket array at least as large. */
     public ConnectionTable(int capacity) {
         this(capacity, Integer.highestOneBit(Math.max(1, capacity - 1)) << 1, DEFAULT_TICK_MS, DEFAULT_WHEEL_SLOTS,
@@ -332,12 +331,12 @@ public final class ConnectionTable implements AutoCloseable {
         return slab.size();
     }
 
-    /** Most connections the table holds. */
     /** Off-heap bytes the table holds: records, both bucket arrays and the timer wheel. */
     public long memoryBytes() {
         return mem.byteSize();
     }
 
+    /** Most connections the table holds. */
     public int capacity() {
         return slab.capacity();
     }

@@ -99,22 +99,26 @@ public final class ConnectionTable6 implements AutoCloseable {
         this(DEFAULT_CAPACITY);
     }
 
-    /** A table of {@code capacity} connections (power of two), as many buckets, default wheel, random seed. */
+    /** A table of exactly {@code capacity} connections (any size), a power-of-two bucket array at least as large. */
     public ConnectionTable6(int capacity) {
-        this(capacity, capacity, DEFAULT_TICK_MS, DEFAULT_WHEEL_SLOTS, new SecureRandom().nextLong());
+        this(capacity, Integer.highestOneBit(Math.max(1, capacity - 1)) << 1, DEFAULT_TICK_MS, DEFAULT_WHEEL_SLOTS,
+            new SecureRandom().nextLong());
     }
 
     /**
      * A table with every parameter chosen; tests pass a fixed {@code seed}, production a random one.
      *
-     * @param capacity    connections, a power of two up to {@link #MAX_CAPACITY}
+     * @param capacity    connections, 1 to {@link #MAX_CAPACITY}
      * @param bucketCount buckets of each hash index, a power of two up to {@link #MAX_CAPACITY}
      * @param tickMs      timer wheel resolution, &gt; 0
      * @param wheelSlots  timer wheel lists, a power of two up to 2^24
      * @param seed        key of the bucket hash
      */
     public ConnectionTable6(int capacity, int bucketCount, long tickMs, int wheelSlots, long seed) {
-        requirePowerOfTwo("capacity", capacity, MAX_CAPACITY);
+        if (capacity <= 0 || capacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException("invalid connection table: capacity=" + capacity
+                + ", expected 1.." + MAX_CAPACITY);
+        }
         requirePowerOfTwo("bucketCount", bucketCount, MAX_CAPACITY);
         requirePowerOfTwo("wheelSlots", wheelSlots, 1 << 24);
         if (tickMs <= 0) {
@@ -314,6 +318,11 @@ public final class ConnectionTable6 implements AutoCloseable {
     /** Live connections. */
     public int size() {
         return slab.size();
+    }
+
+    /** Off-heap bytes the table holds: records, both bucket arrays and the timer wheel. */
+    public long memoryBytes() {
+        return mem.byteSize();
     }
 
     /** Most connections the table holds. */

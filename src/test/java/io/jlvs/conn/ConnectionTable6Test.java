@@ -326,15 +326,31 @@ class ConnectionTable6Test {
     }
 
     @Test
-    void shouldRejectWhenSizesAreNotPowersOfTwo() {
-        assertThatThrownBy(() -> new ConnectionTable6(1000, 1024, 1000, 1024, 1))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("capacity=1000");
+    void shouldRejectWhenSizesAreOutOfRange() {
+        assertThatThrownBy(() -> new ConnectionTable6(0, 1024, 1000, 1024, 1))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("capacity=0");
         assertThatThrownBy(() -> new ConnectionTable6(1024, 0, 1000, 1024, 1))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bucketCount=0");
+        assertThatThrownBy(() -> new ConnectionTable6(1024, 1000, 1000, 1024, 1))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bucketCount=1000");
         assertThatThrownBy(() -> new ConnectionTable6(1024, 1024, 1000, 1000, 1))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("wheelSlots=1000");
         assertThatThrownBy(() -> new ConnectionTable6(1024, 1024, 0, 1024, 1))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tickMs=0");
+    }
+
+    @Test
+    void shouldHoldExactlyCapacityWhenItIsNoPowerOfTwo() {
+        try (ConnectionTable6 t = new ConnectionTable6(1000)) {
+            for (int i = 0; i < 1000; i++) {
+                assertThat(create(t, i, 0)).isBetween(0, 999);
+            }
+            assertThat(create(t, 1000, 0)).isEqualTo(-1);
+            assertThat(t.capacity()).isEqualTo(1000);
+            assertThat(in(t, 999)).isNotNegative();
+            // 1000 records, 1024 buckets twice, 4097 wheel lists.
+            assertThat(t.memoryBytes()).isEqualTo(1000L * 128 + 2 * 4 * 1024 + 4 * 4097);
+        }
     }
 
     @Test
