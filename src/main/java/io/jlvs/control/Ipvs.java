@@ -389,10 +389,15 @@ public final class Ipvs implements IpvsApi {
     }
 
     private static void checkServiceKey(ServiceKey key) throws IpvsException {
+        // as ip_vs_is_af_valid: AF_INET or AF_INET6 only, and an address of that family
+        if (key.af() != 2 && key.af() != 10) {
+            throw new IpvsException(Errno.EAFNOSUPPORT, "address family " + key.af());
+        }
         if (key.hasFwmark()) {
             return;
         }
-        if (key.address() == null || key.protocol() == null || key.port() < 0 || key.port() > 65535) {
+        if (key.address() == null || key.protocol() == null || key.port() < 0 || key.port() > 65535
+                || (key.address() instanceof java.net.Inet6Address) != (key.af() == 10)) {
             throw new IpvsException(Errno.EINVAL, "bad service " + key);
         }
     }
@@ -415,6 +420,10 @@ public final class Ipvs implements IpvsApi {
     }
 
     private static void checkDest(ServiceEntry e, DestConfig dest) throws IpvsException {
+        // as ip_vs_genl_parse_dest: a full real server has an address and a forwarding method
+        if (dest == null || dest.address() == null || dest.method() == null || dest.port() < 0 || dest.port() > 65535) {
+            throw new IpvsException(Errno.EINVAL, "real server without address, port or forwarding method");
+        }
         if (dest.weight() < 0) {
             throw new IpvsException(Errno.ERANGE, "weight " + dest.weight());
         }

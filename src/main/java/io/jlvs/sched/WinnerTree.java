@@ -6,8 +6,8 @@ import java.util.Arrays;
  * A tournament tree over the servers of one service: every leaf holds a server's list index (or -1
  * when the server may not be chosen) with its rank key, every inner node the winner of its two
  * children with the winner's key, so the root is the winner of the whole list. A change of one server
- * replays only the matches on its path to the root (log2 n of them, each against the sibling's stored
- * winner) and stops as soon as a node comes out unchanged; reading the winner costs nothing.
+ * replays only the matches on its path to the root (log2 n of them) and stops as soon as a node comes
+ * out unchanged; reading the winner costs nothing.
  *
  * <p>The kernel's least-load scans keep the first candidate in list order and let a later server
  * replace it only when strictly better. The tree gives the same answer because a left child always
@@ -31,8 +31,7 @@ final class WinnerTree {
     private final Order order;
     private final int leaves;
     private final int[] node;
-    private final int[] keyA;
-    private final int[] keyB;
+    private final long[] key;
 
     WinnerTree(int count, Order order) {
         this.order = order;
@@ -42,8 +41,7 @@ final class WinnerTree {
         }
         leaves = size;
         node = new int[2 * size];
-        keyA = new int[2 * size];
-        keyB = new int[2 * size];
+        key = new long[2 * size];
         Arrays.fill(node, -1);
     }
 
@@ -51,8 +49,7 @@ final class WinnerTree {
     void init(int i, boolean eligible, int a, int b) {
         int k = leaves + i;
         node[k] = eligible ? i : -1;
-        keyA[k] = a;
-        keyB[k] = b;
+        key[k] = pack(a, b);
     }
 
     /** Plays every match once, bottom up. */
@@ -71,22 +68,25 @@ final class WinnerTree {
     void update(int i, boolean eligible, int a, int b) {
         int k = leaves + i;
         node[k] = eligible ? i : -1;
-        keyA[k] = a;
-        keyB[k] = b;
+        key[k] = pack(a, b);
         while (k > 1) {
             int parent = k >>> 1;
             int oldWinner = node[parent];
-            int oldA = keyA[parent];
-            int oldB = keyB[parent];
+            long oldKey = key[parent];
             play(parent, k & ~1);
-            if (node[parent] == oldWinner && keyA[parent] == oldA && keyB[parent] == oldB) {
+            if (node[parent] == oldWinner && key[parent] == oldKey) {
                 return;
             }
             k = parent;
         }
     }
 
-    /** Stores in {@code parent} the winner of children {@code left} and {@code left + 1}. */
+    /**
+     * Stores in {@code parent} the winner of children {@code left} and {@code left + 1}. Which child
+     * wins is data-dependent and unpredictable, so it is computed as a 0/1 offset with sign-bit
+     * arithmetic rather than branched on (a mispredicted branch per level would cost more than the
+     * rest of the match).
+     */
     private void play(int parent, int left) {
         int right = left + 1;
         int from;
@@ -95,20 +95,29 @@ final class WinnerTree {
         } else if (node[right] < 0) {
             from = left;
         } else {
-            from = beats(keyA[right], keyB[right], keyA[left], keyB[left]) ? right : left;
+            long kr = key[right];
+            long kl = key[left];
+            from = left + rightBeats((int) (kr >> 32), (int) kr, (int) (kl >> 32), (int) kl);
         }
         node[parent] = node[from];
-        keyA[parent] = keyA[from];
-        keyB[parent] = keyB[from];
+        key[parent] = key[from];
     }
 
-    /** Whether the later server's key beats the earlier one's, strictly. */
-    private boolean beats(int laterA, int laterB, int earlierA, int earlierB) {
-        return switch (order) {
-            case LEAST_UNSIGNED -> Integer.compareUnsigned(laterA, earlierA) < 0;
-            case LEAST_RATIO -> (long) earlierA * laterB > (long) laterA * earlierB;
-            case GREATEST -> laterA > earlierA;
-            case EARLIEST -> false;
+    /** Both key parts in one word, so a match loads and stores one value per side. */
+    private static long pack(int a, int b) {
+        return ((long) a << 32) | (b & 0xffffffffL);
+    }
+
+    /** 1 when the later (right) server's key beats the earlier one's strictly, else 0. */
+    private int rightBeats(int laterA, int laterB, int earlierA, int earlierB) {
+        long margin = switch (order) {
+            // later < earlier, unsigned: flip the sign bits and compare as signed longs
+            case LEAST_UNSIGNED -> (long) (earlierA ^ Integer.MIN_VALUE) - (laterA ^ Integer.MIN_VALUE);
+            // earlierA / earlierB > laterA / laterB, cross-multiplied (both weights positive)
+            case LEAST_RATIO -> (long) earlierA * laterB - (long) laterA * earlierB;
+            case GREATEST -> (long) laterA - earlierA;
+            case EARLIEST -> 0;
         };
+        return (int) (-margin >>> 63);
     }
 }

@@ -5,24 +5,32 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * Flyweight over a VRRP advertisement (the VRRP message, after the IP header), v2 (RFC 3768) or v3 (RFC 5798).
+ * Flyweight over a VRRP advertisement (the VRRP message, after the IP header).
  *
  * <pre>
+ * Version 2 (RFC 3768), IPv4 only, 8 + 4n + 8 bytes
  *  0                   1                   2                   3
  *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  * +-------+-------+---------------+---------------+---------------+
- * |Version| Type  | Virtual Rtr ID|   Priority    | Count IP Addrs|
+ * |Ver=2  |Type=1 | Virtual Rtr ID|   Priority    | Count IP Addrs|
  * +-------+-------+---------------+---------------+---------------+
- * v2: |   Auth Type   | Adver Int (s) |          Checksum             |
- * v3: |(rsvd) |  Max Adver Int (cs)   |          Checksum             |
- * +-------+-------+---------------+---------------+---------------+
- * |         Count × IPv4 (4 bytes) or IPv6 (16 bytes) address     |
+ * |   Auth Type   | Adver Int (s) |          Checksum             |
+ * +---------------+---------------+-------------------------------+
+ * |                 Count × IPv4 address (4 bytes)                |
  * +---------------------------------------------------------------+
- * |   v2 only: Authentication Data, 8 bytes (the PASS password)   |
+ * |        Authentication Data, 8 bytes (the PASS password)       |
+ * +---------------------------------------------------------------+
+ *
+ * Version 3 (RFC 5798), IPv4 or IPv6, 8 + 4n or 8 + 16n bytes
+ * +-------+-------+---------------+---------------+---------------+
+ * |Ver=3  |Type=1 | Virtual Rtr ID|   Priority    |Count IPvX Addr|
+ * +-------+-------+---------------+---------------+---------------+
+ * |(rsvd) | Max Adver Int (cs)    |          Checksum             |
+ * +-------+-----------------------+-------------------------------+
+ * |            Count × IPv4 (4 bytes) or IPv6 (16 bytes)          |
  * +---------------------------------------------------------------+
  * </pre>
- * Version 2 carries IPv4 only and always the 8 authentication bytes; version 3 has none. Not thread-safe; one view
- * per thread, re-pointed with {@link #wrap}.
+ * Not thread-safe; one view per thread, re-pointed with {@link #wrap}.
  */
 public final class VrrpAdvertView {
     public static final int HEADER_LENGTH = 8;

@@ -149,11 +149,11 @@ public final class VrrpEngine implements VrrpStatus, AutoCloseable {
                 for (int i = 0; i < sockets.size(); i++) {
                     fds.set(ValueLayout.JAVA_SHORT, i * 8L + 6, (short) 0);
                 }
-                int ready = sockets.isEmpty() ? 0 : Libc.poll(fds, sockets.size(), (int) waitMs);
+                int readable = sockets.isEmpty() ? 0 : Libc.poll(fds, sockets.size(), (int) waitMs);
                 if (sockets.isEmpty() && waitMs > 0) {
                     Thread.sleep(waitMs);
                 }
-                if (ready > 0) {
+                if (readable > 0) {
                     for (int i = 0; i < sockets.size(); i++) {
                         if ((fds.get(ValueLayout.JAVA_SHORT, i * 8L + 6) & Libc.POLLIN) == 0) {
                             continue;

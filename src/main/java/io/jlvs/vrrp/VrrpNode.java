@@ -5,6 +5,7 @@ import io.jlvs.vrrp.VrrpInstanceConfig.TrackedScript;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,7 +76,8 @@ public final class VrrpNode {
     private final List<VrrpInstance> instances = new ArrayList<>();
     private final List<VrrpSyncGroup> groups = new ArrayList<>();
     private final Map<String, ScriptTracker> scripts = new LinkedHashMap<>();
-    private final Map<String, Map<Integer, List<VrrpInstance>>> byInterface = new HashMap<>();
+    /** Interface name → [IPv4, IPv6] → VRID → instances: found per packet without allocating. */
+    private final Map<String, VrrpInstance[][][]> byInterface = new HashMap<>();
     private final List<VrrpStateListener> listeners = new CopyOnWriteArrayList<>();
     private final ReceivedAdvert received = new ReceivedAdvert();
     private final VrrpCounters unmatched = new VrrpCounters();
@@ -137,8 +139,16 @@ public final class VrrpNode {
             }
             instances.add(instance);
             byName.put(c.name(), instance);
-            byInterface.computeIfAbsent(key(c.interfaceName(), c.ipv6()), k -> new HashMap<>())
-                    .computeIfAbsent(c.virtualRouterId(), k -> new ArrayList<>()).add(instance);
+            VrrpInstance[][][] families = byInterface.computeIfAbsent(c.interfaceName(), k -> new VrrpInstance[2][][]);
+            int f = c.ipv6() ? 1 : 0;
+            if (families[f] == null) {
+                families[f] = new VrrpInstance[256][];
+            }
+            VrrpInstance[][] byVrid = families[f];
+            VrrpInstance[] same = byVrid[c.virtualRouterId()];
+            same = same == null ? new VrrpInstance[1] : Arrays.copyOf(same, same.length + 1);
+            same[same.length - 1] = instance;
+            byVrid[c.virtualRouterId()] = same;
         }
         for (VrrpSyncGroupConfig gc : groupConfigs) {
             VrrpSyncGroup group = new VrrpSyncGroup(gc, this, host);
@@ -157,10 +167,6 @@ public final class VrrpNode {
                 groups.add(group);
             }
         }
-    }
-
-    private static String key(String ifname, boolean ipv6) {
-        return ifname + (ipv6 ? "/6" : "/4");
     }
 
     public void addListener(VrrpStateListener listener) {
@@ -235,19 +241,20 @@ public final class VrrpNode {
             unmatched.drop(pre);
             return;
         }
-        Map<Integer, List<VrrpInstance>> byVrid = byInterface.get(key(interfaceName, received.ipv6()));
-        List<VrrpInstance> candidates = byVrid == null ? null : byVrid.get(received.advert().virtualRouterId());
+        VrrpInstance[][][] families = byInterface.get(interfaceName);
+        VrrpInstance[][] byVrid = families == null ? null : families[received.ipv6() ? 1 : 0];
+        VrrpInstance[] candidates = byVrid == null ? null : byVrid[received.advert().virtualRouterId()];
         if (candidates == null) {
             unmatched.drop(VrrpDrop.UNKNOWN_VRID);
             return;
         }
-        VrrpInstance target = candidates.get(0);
-        if (candidates.size() > 1) {
+        VrrpInstance target = candidates[0];
+        if (candidates.length > 1) {
             // unicast instances sharing a VRID: the sender picks the instance by its peer list
             target = null;
             for (VrrpInstance c : candidates) {
                 for (VrrpInstanceConfig.UnicastPeer peer : c.config().unicastPeers()) {
-                    if (java.util.Arrays.equals(peer.address().getAddress(), received.source())) {
+                    if (Arrays.equals(peer.address().getAddress(), received.source())) {
                         target = c;
                     }
                 }

@@ -13,7 +13,7 @@ import java.util.HexFormat;
  *       checksum (the fuzzers feed only frames whose IPv4 header checksum is right, and every rewrite
  *       must keep it so); an IP-in-IP payload's inner header is checked the same way, bar the checksum;
  *       a TCP segment (first fragment or whole) has a data offset within the datagram, a UDP datagram
- *       a length of at least 8;</li>
+ *       (unfragmented) a length of at least 8;</li>
  *   <li>IPv6: version 6 and a payload length within the frame.</li>
  * </ul>
  */
@@ -74,7 +74,8 @@ final class WellFormedFrames {
             require(doff >= 20 && doff <= l4Length, "TCP data offset " + doff + " of " + l4Length, f);
         } else if (proto == 6) {
             require((u16(f, off + 6) & 0x2000) != 0, "TCP segment shorter than its header", f);
-        } else if (proto == 17 && l4Length >= 8) {
+        } else if (proto == 17 && l4Length >= 8 && (u16(f, off + 6) & 0x2000) == 0) {
+            // a first fragment's UDP length counts the whole datagram, which jlvs does not see (nor does IPVS check it)
             require(u16(f, l4 + 4) >= 8, "UDP length below 8", f);
         } else if (proto == 4 && outer) {
             ipv4(f, l4, l4Length, false);

@@ -15,17 +15,21 @@ import static org.assertj.core.api.Assertions.assertThat;
  * line as the argument words (split on spaces) and the rest as standard input (what {@code -R} reads);
  * {@link #fuzzAtomicRestore} takes the whole input as an {@code ipvsadm-restore --atomic} file. Nothing may
  * escape as an exception, the exit status is one ipvsadm has (0, 1, 2, 255), and whatever the table became,
- * {@code ipvsadm -Sn} saves it and {@code ipvsadm -R} rebuilds the same table from that save.
+ * {@code ipvsadm -Sn} saves it and {@code ipvsadm -R} rebuilds the same table from that save (except where
+ * 1.31 itself cannot: {@code sh}/{@code mh} with only {@code flag-3} saves as {@code -b } with no argument).
  */
 class IpvsadmFuzzTest {
     private static final int MAX_WORDS = 64;
 
+    /** Held, so that the level stays set: a refused op logs its stack trace. */
+    private static final Logger QUIET = Logger.getLogger("jlvs.control");
+
     static {
-        Logger.getLogger("jlvs.control").setLevel(Level.OFF);
+        QUIET.setLevel(Level.OFF);
     }
 
     @FuzzTest(maxDuration = "2m")
-    @DictionaryEntries(tokens = {"-A", "-E", "-D", "-C", "-R", "-S", "-a", "-e", "-d", "-L", "-l", "-Z", "-h", "-v",
+    @DictionaryEntries({"-A", "-E", "-D", "-C", "-R", "-S", "-a", "-e", "-d", "-L", "-l", "-Z", "-h", "-v",
         "-t", "-u", "--sctp-service", "-f", "-s", "-p", "-M", "-b", "-r", "-g", "-i", "-m", "-w", "-x", "-y", "-n", "-c",
         "--set", "--timeout", "--daemon", "--stats", "--rate", "--thresholds", "--persistent-conn", "--nosort",
         "--sort", "--exact", "--ops", "--pe", "sip", "--start-daemon", "--stop-daemon", "--mcast-interface",
@@ -49,8 +53,8 @@ class IpvsadmFuzzTest {
     }
 
     @FuzzTest(maxDuration = "2m")
-    @DictionaryEntries(tokens = {"-A", "-E", "-D", "-C", "-a", "-e", "-d", "-t", "-u", "-f", "-s", "-p", "-r", "-g",
-        "-i", "-m", "-w", "-x", "-y", "--set", "rr", "wlc", "sh", "mh", "10.0.0.1:80", "10.0.0.2:80", "\n"})
+    @DictionaryEntries({"-A", "-E", "-D", "-C", "-a", "-e", "-d", "-t", "-u", "-f", "-s", "-p", "-r", "-g",
+        "-i", "-m", "-w", "-x", "-y", "--set", "rr", "wlc", "sh", "mh", "10.0.0.1:80", "10.0.0.2:80", "\\x0A"})
     void fuzzAtomicRestore(byte[] input) {
         Cli cli = new Cli();
 
@@ -63,6 +67,9 @@ class IpvsadmFuzzTest {
     private static void assertSavesAndRestores(Cli cli) {
         Cli.Result saved = cli.run("-S", "-n");
         assertThat(saved.status()).as(saved.err()).isZero();
+        if (saved.out().contains("-b \n")) {
+            return; // as 1.31: sh/mh with only flag-3 saves as "-b " with no argument, which -R refuses (spec §12)
+        }
         Cli rebuilt = new Cli();
         Cli.Result restored = rebuilt.restore(saved.out());
         assertThat(restored.status()).as("restoring\n%s: %s", saved.out(), restored.err()).isZero();

@@ -40,7 +40,7 @@ final class VrrpBed implements AutoCloseable {
             return process.pid();
         }
 
-        String log() {
+        String output() {
             try {
                 return Files.readString(log);
             } catch (IOException e) {
@@ -95,7 +95,7 @@ final class VrrpBed implements AutoCloseable {
                 ip("-n", n, "addr", "add", h[1] + "/24", "dev", "eth0");
             }
             sh("ip", "netns", "exec", ns("cl"), "sysctl", "-qw", "net.ipv4.conf.eth0.arp_accept=1");
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             close();
             throw e;
         }
@@ -228,7 +228,7 @@ final class VrrpBed implements AutoCloseable {
     String logs() {
         StringBuilder sb = new StringBuilder();
         for (Proc p : procs) {
-            sb.append("==== ").append(p.name()).append('\n').append(p.log());
+            sb.append("==== ").append(p.name()).append('\n').append(p.output());
         }
         return sb.toString();
     }

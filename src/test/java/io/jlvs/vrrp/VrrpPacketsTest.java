@@ -134,4 +134,13 @@ class VrrpPacketsTest {
         assertThat(VrrpInstanceConfig.normalisedAdvertInt(3, 123_456)).isEqualTo(120_000);
         assertThat(VrrpInstanceConfig.normalisedAdvertInt(3, 50_000_000)).isEqualTo(40_950_000);
     }
+
+    @Test
+    void shouldPrintAddressesAsKeepalivedWhenLogging() throws Exception {
+        assertThat(VrrpInstance.addressText(ip("198.18.9.12"))).isEqualTo("198.18.9.12");
+        assertThat(VrrpInstance.addressText(ip("fe80::c6ff:fe12:902"))).isEqualTo("fe80::c6ff:fe12:902");
+        assertThat(VrrpInstance.addressText(ip("::1"))).isEqualTo("::1");
+        assertThat(VrrpInstance.addressText(ip("2001:db8:0:1::"))).isEqualTo("2001:db8:0:1::");
+        assertThat(VrrpInstance.addressText(ip("2001:0:0:1:0:0:0:1"))).isEqualTo("2001:0:0:1::1");
+    }
 }

@@ -100,6 +100,9 @@ final class CheckData {
             if (fwmark != 0) {
                 return "FWM " + fwmark;
             }
+            if (addr == null) {
+                return "[]:" + port;
+            }
             return new Inet.SockAddr(addr, port).trio(protocol);
         }
     }

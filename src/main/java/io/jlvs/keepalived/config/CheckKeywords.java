@@ -31,6 +31,35 @@ final class CheckKeywords {
         this.d = c.check;
     }
 
+    /** What the keywords being installed need to exist; keepalived would use whatever memory is there. */
+    private java.util.function.Supplier<Object> need = () -> Boolean.TRUE;
+
+    /** A keyword whose handler runs only when its context (virtual server, real server, checker) exists. */
+    private void kw(Keyword.Table t, String name, Keyword.Handler h) {
+        java.util.function.Supplier<Object> n = need;
+        t.kw(name, w -> {
+            if (n.get() != null) {
+                h.handle(w);
+            }
+        });
+    }
+
+    /** A close handler that runs only when its block's context exists (see {@link #need}). */
+    private void closeHandler(Keyword.Table t, Runnable r) {
+        java.util.function.Supplier<Object> n = need;
+        t.subEndHandler(() -> {
+            if (n.get() != null) {
+                r.run();
+            }
+        });
+    }
+
+    /** The current checker if it is of one of these types (the block being read belongs to it). */
+    private CheckData.Checker chkOf(String type) {
+        CheckData.Checker k = chk();
+        return k != null && k.type.equals(type) && k.rs == rs() ? k : null;
+    }
+
     private CheckData.Vs vs() {
         return d.virtualServers.isEmpty() ? null : d.virtualServers.getLast();
     }
@@ -333,7 +362,8 @@ final class CheckKeywords {
     }
 
     private void installVs(Keyword.Table t) {
-        t.kw("ip_family", w -> {
+        need = this::vs;
+        kw(t, "ip_family", w -> {
             CheckData.Vs v = vs();
             String f = w.slot(1);
             int af;
@@ -351,7 +381,7 @@ final class CheckKeywords {
             }
             v.af = af;
         });
-        t.kw("retry", w -> {
+        kw(t, "retry", w -> {
             Long v = Numbers.readUnsigned(r, w.slot(1), 1, UINT_MAX, false);
             if (v == null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "retry value invalid - " + w.slot(1));
@@ -359,7 +389,7 @@ final class CheckKeywords {
             }
             vs().retry = v;
         });
-        t.kw("delay_before_retry", w -> {
+        kw(t, "delay_before_retry", w -> {
             Long v = Numbers.readTimer(r, w.slot(1), 0, 0, true);
             if (v == null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "virtual server delay before retry '" + w.slot(1) + "' invalid - ignoring");
@@ -367,7 +397,7 @@ final class CheckKeywords {
                 vs().delayBeforeRetryUs = v;
             }
         });
-        t.kw("warmup", w -> {
+        kw(t, "warmup", w -> {
             Long v = Numbers.readTimer(r, w.slot(1), 0, 0, true);
             if (v == null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "virtual server warmup '" + w.slot(1) + "' invalid - ignoring");
@@ -375,7 +405,7 @@ final class CheckKeywords {
                 vs().warmupUs = v;
             }
         });
-        t.kw("connect_timeout", w -> {
+        kw(t, "connect_timeout", w -> {
             Long v = Numbers.readTimer(r, w.slot(1), 1, UINT_MAX, true);
             if (v == null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "virtual server connect_timeout " + w.slot(1) + " invalid - ignoring");
@@ -383,7 +413,7 @@ final class CheckKeywords {
                 vs().connectTimeoutUs = v;
             }
         });
-        t.kw("delay_loop", w -> {
+        kw(t, "delay_loop", w -> {
             Long v = Numbers.readTimer(r, w.slot(1), 1, 0, true);
             if (v == null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "virtual server delay loop '" + w.slot(1) + "' invalid - ignoring");
@@ -391,16 +421,16 @@ final class CheckKeywords {
                 vs().delayLoopUs = v;
             }
         });
-        t.kw("inhibit_on_failure", w -> vs().inhibit = true);
-        t.kw("lb_algo", this::sched);
-        t.kw("lvs_sched", this::sched);
+        kw(t, "inhibit_on_failure", w -> vs().inhibit = true);
+        kw(t, "lb_algo", this::sched);
+        kw(t, "lvs_sched", this::sched);
         for (String f : List.of("hashed", "ops", "flag-1", "flag-2", "flag-3", "sh-port", "sh-fallback", "mh-port",
                 "mh-fallback")) {
-            t.kw(f, this::lbFlags);
+            kw(t, f, this::lbFlags);
         }
-        t.kw("lb_kind", w -> vsForwarding(w));
-        t.kw("lvs_method", w -> vsForwarding(w));
-        t.kw("persistence_engine", w -> {
+        kw(t, "lb_kind", w -> vsForwarding(w));
+        kw(t, "lvs_method", w -> vsForwarding(w));
+        kw(t, "persistence_engine", w -> {
             String s = w.slot(1);
             if (s.length() > 15) {
                 r.error(ConfigStatus.GENERAL_ERROR, "persistence_name too long, truncating - " + s);
@@ -408,7 +438,7 @@ final class CheckKeywords {
             }
             vs().persistenceEngine = s;
         });
-        t.kw("persistence_timeout", w -> {
+        kw(t, "persistence_timeout", w -> {
             if (w.size() < 2) {
                 vs().persistenceTimeout = 360;
                 return;
@@ -420,7 +450,7 @@ final class CheckKeywords {
             }
             vs().persistenceTimeout = v;
         });
-        t.kw("persistence_granularity", w -> {
+        kw(t, "persistence_granularity", w -> {
             CheckData.Vs v = vs();
             int af = v.af;
             String s = w.slot(1);
@@ -449,7 +479,7 @@ final class CheckKeywords {
                 v.persistenceTimeout = 360;
             }
         });
-        t.kw("protocol", w -> {
+        kw(t, "protocol", w -> {
             String s = w.slot(1);
             if (s.equalsIgnoreCase("TCP")) {
                 vs().protocol = 6;
@@ -461,28 +491,28 @@ final class CheckKeywords {
                 r.error(ConfigStatus.GENERAL_ERROR, "Unknown protocol " + s + " - ignoring");
             }
         });
-        t.kw("ha_suspend", w -> vs().haSuspend = true);
-        t.kw("smtp_alert", w -> {
+        kw(t, "ha_suspend", w -> vs().haSuspend = true);
+        kw(t, "smtp_alert", w -> {
             Boolean b = GlobalKeywords.bool(w, r, "Invalid virtual_server smtp_alert parameter %s");
             if (b != null) {
                 vs().smtpAlert = b ? 1 : 0;
             }
         });
-        t.kw("virtualhost", w -> {
+        kw(t, "virtualhost", w -> {
             if (w.size() < 2) {
                 r.error(ConfigStatus.GENERAL_ERROR, "virtual server virtualhost missing");
                 return;
             }
             vs().virtualhost = w.slot(1);
         });
-        t.kw("snmp_name", w -> {
+        kw(t, "snmp_name", w -> {
             if (w.size() != 2) {
                 r.error(ConfigStatus.GENERAL_ERROR, "virtual server snmp_name missing or extra parameters");
             }
         });
-        t.kw("alpha", w -> vs().alpha = true);
-        t.kw("omega", w -> vs().omega = true);
-        t.kw("quorum_up", w -> {
+        kw(t, "alpha", w -> vs().alpha = true);
+        kw(t, "omega", w -> vs().omega = true);
+        kw(t, "quorum_up", w -> {
             CheckData.Vs v = vs();
             if (v.quorumUp != null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "(" + v.vsgName + ") quorum_up script already specified - ignoring "
@@ -491,7 +521,7 @@ final class CheckKeywords {
             }
             v.quorumUp = notify(w, "quorum");
         });
-        t.kw("quorum_down", w -> {
+        kw(t, "quorum_down", w -> {
             CheckData.Vs v = vs();
             if (v.quorumDown != null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "(" + v.vsgName + ") quorum_down script already specified - ignoring "
@@ -500,7 +530,7 @@ final class CheckKeywords {
             }
             v.quorumDown = notify(w, "quorum");
         });
-        t.kw("quorum", w -> {
+        kw(t, "quorum", w -> {
             Long v = Numbers.readUnsigned(r, w.slot(1), 1, UINT_MAX, true);
             if (v == null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "Quorum " + w.slot(1) + " must be in [1, " + UINT_MAX
@@ -509,7 +539,7 @@ final class CheckKeywords {
             }
             vs().quorum = v;
         });
-        t.kw("hysteresis", w -> {
+        kw(t, "hysteresis", w -> {
             Long v = Numbers.readUnsigned(r, w.slot(1), 0, UINT_MAX, true);
             if (v == null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "Hysteresis " + w.slot(1) + " must be in [0, " + UINT_MAX
@@ -518,7 +548,7 @@ final class CheckKeywords {
             }
             vs().hysteresis = v;
         });
-        t.kw("weight", w -> {
+        kw(t, "weight", w -> {
             Long v = Numbers.readUnsigned(r, w.slot(1), 1, WEIGHT_LIMIT, true);
             if (v == null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "Virtual server weight " + w.slot(1) + " is outside range 1-"
@@ -527,8 +557,8 @@ final class CheckKeywords {
             }
             vs().weight = v;
         });
-        t.kw("sorry_server", w -> allocSorry(w.slot(1), w.size() >= 3 ? w.slot(2) : null));
-        t.kw("sorry_server_inhibit", w -> {
+        kw(t, "sorry_server", w -> allocSorry(w.slot(1), w.size() >= 3 ? w.slot(2) : null));
+        kw(t, "sorry_server_inhibit", w -> {
             CheckData.Vs v = vs();
             if (v.sorry != null) {
                 v.sorry.inhibit = 1;
@@ -536,7 +566,7 @@ final class CheckKeywords {
                 r.error(ConfigStatus.GENERAL_ERROR, "Ignoring sorry_server inhibit used before or without sorry_server");
             }
         });
-        t.kw("sorry_server_lvs_method", w -> {
+        kw(t, "sorry_server_lvs_method", w -> {
             CheckData.Vs v = vs();
             if (v.sorry != null) {
                 forwarding(v.sorry.fwd, w, "sorry");
@@ -544,7 +574,7 @@ final class CheckKeywords {
                 r.error(ConfigStatus.GENERAL_ERROR, "sorry_server forwarding used without sorry_server");
             }
         });
-        t.kw("real_server", w -> allocRs(w.slot(1), w.size() >= 3 ? w.slot(2) : null));
+        kw(t, "real_server", w -> allocRs(w.slot(1), w.size() >= 3 ? w.slot(2) : null));
         t.sub();
         installRs(t);
         t.subEndHandler(this::rsEnd);
@@ -733,7 +763,8 @@ final class CheckKeywords {
     }
 
     private void installRs(Keyword.Table t) {
-        t.kw("weight", w -> {
+        need = this::rs;
+        kw(t, "weight", w -> {
             Long v = Numbers.readUnsigned(r, w.slot(1), 0, WEIGHT_LIMIT, true);
             if (v == null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "Real server weight " + w.slot(1) + " is outside range 0-" + WEIGHT_LIMIT);
@@ -741,8 +772,8 @@ final class CheckKeywords {
             }
             rs().weight = v;
         });
-        t.kw("lvs_method", w -> forwarding(rs().fwd, w, "real"));
-        t.kw("uthreshold", w -> {
+        kw(t, "lvs_method", w -> forwarding(rs().fwd, w, "real"));
+        kw(t, "uthreshold", w -> {
             Long v = Numbers.readUnsigned(r, w.slot(1), 0, UINT_MAX, true);
             if (v == null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "Invalid real_server uthreshold '" + w.slot(1) + "' - ignoring");
@@ -750,7 +781,7 @@ final class CheckKeywords {
             }
             rs().uthreshold = v;
         });
-        t.kw("lthreshold", w -> {
+        kw(t, "lthreshold", w -> {
             Long v = Numbers.readUnsigned(r, w.slot(1), 0, UINT_MAX, true);
             if (v == null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "Invalid real_server lthreshold '" + w.slot(1) + "' - ignoring");
@@ -758,13 +789,13 @@ final class CheckKeywords {
             }
             rs().lthreshold = v;
         });
-        t.kw("inhibit_on_failure", w -> {
+        kw(t, "inhibit_on_failure", w -> {
             Boolean b = GlobalKeywords.bool(w, r, "Invalid inhibit_on_failure parameter %s");
             if (b != null) {
                 rs().inhibit = b ? 1 : 0;
             }
         });
-        t.kw("notify_up", w -> {
+        kw(t, "notify_up", w -> {
             CheckData.Rs s = rs();
             if (s.notifyUp != null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "(" + vs().vsgName + ") notify_up script already specified - ignoring "
@@ -773,7 +804,7 @@ final class CheckKeywords {
             }
             s.notifyUp = notify(w, "notify");
         });
-        t.kw("notify_down", w -> {
+        kw(t, "notify_down", w -> {
             CheckData.Rs s = rs();
             if (s.notifyDown != null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "(" + vs().vsgName + ") notify_down script already specified - ignoring "
@@ -782,13 +813,13 @@ final class CheckKeywords {
             }
             s.notifyDown = notify(w, "notify");
         });
-        t.kw("alpha", w -> {
+        kw(t, "alpha", w -> {
             Boolean b = GlobalKeywords.bool(w, r, "Invalid alpha parameter %s");
             if (b != null) {
                 rs().alpha = b ? 1 : 0;
             }
         });
-        t.kw("retry", w -> {
+        kw(t, "retry", w -> {
             Long v = Numbers.readUnsigned(r, w.slot(1), 1, UINT_MAX, false);
             if (v == null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "retry value invalid - " + w.slot(1));
@@ -796,7 +827,7 @@ final class CheckKeywords {
             }
             rs().retry = v;
         });
-        t.kw("delay_before_retry", w -> {
+        kw(t, "delay_before_retry", w -> {
             Long v = Numbers.readTimer(r, w.slot(1), 0, 0, true);
             if (v == null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "real server delay_before_retry '" + w.slot(1) + "' invalid - ignoring");
@@ -804,7 +835,7 @@ final class CheckKeywords {
                 rs().delayBeforeRetryUs = v;
             }
         });
-        t.kw("warmup", w -> {
+        kw(t, "warmup", w -> {
             Long v = Numbers.readTimer(r, w.slot(1), 0, 0, true);
             if (v == null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "real server warmup '" + w.slot(1) + "' invalid - ignoring");
@@ -812,7 +843,7 @@ final class CheckKeywords {
                 rs().warmupUs = v;
             }
         });
-        t.kw("connect_timeout", w -> {
+        kw(t, "connect_timeout", w -> {
             Long v = Numbers.readTimer(r, w.slot(1), 1, UINT_MAX, true);
             if (v == null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "real server connect_timeout " + w.slot(1) + " invalid - ignoring");
@@ -820,7 +851,7 @@ final class CheckKeywords {
                 rs().connectTimeoutUs = v;
             }
         });
-        t.kw("delay_loop", w -> {
+        kw(t, "delay_loop", w -> {
             Long v = Numbers.readTimer(r, w.slot(1), 1, 0, true);
             if (v == null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "real server delay_loop '" + w.slot(1) + "' invalid - ignoring");
@@ -828,20 +859,20 @@ final class CheckKeywords {
                 rs().delayLoopUs = v;
             }
         });
-        t.kw("smtp_alert", w -> {
+        kw(t, "smtp_alert", w -> {
             Boolean b = GlobalKeywords.bool(w, r, "Invalid real_server smtp_alert parameter %s");
             if (b != null) {
                 rs().smtpAlert = b ? 1 : 0;
             }
         });
-        t.kw("virtualhost", w -> {
+        kw(t, "virtualhost", w -> {
             if (w.size() < 2) {
                 r.error(ConfigStatus.GENERAL_ERROR, "real server virtualhost missing");
                 return;
             }
             rs().virtualhost = w.slot(1);
         });
-        t.kw("snmp_name", w -> {
+        kw(t, "snmp_name", w -> {
             if (w.size() != 2) {
                 r.error(ConfigStatus.GENERAL_ERROR, "real server snmp_name missing or extra parameters");
             }
@@ -870,15 +901,17 @@ final class CheckKeywords {
     }
 
     private void installCheckers(Keyword.Table t) {
+        need = this::rs;
         // MISC_CHECK
-        t.kw("MISC_CHECK", w -> {
+        kw(t, "MISC_CHECK", w -> {
             CheckData.Checker k = queue("MISC_CHECK", false);
             k.defaultRetry = 0;
         });
         t.sub();
+        need = () -> chkOf("MISC_CHECK");
         common(t, false);
         kinderNbGetRetry(t);
-        t.kw("misc_path", w -> {
+        kw(t, "misc_path", w -> {
             CheckData.Checker k = chk();
             if (k == null || !k.type.equals("MISC_CHECK")) {
                 return;
@@ -889,7 +922,7 @@ final class CheckKeywords {
                 k.script = new Script(argv, null, null);
             }
         });
-        t.kw("misc_timeout", w -> {
+        kw(t, "misc_timeout", w -> {
             CheckData.Checker k = chk();
             Long v = Numbers.readUnsigned(r, w.slot(1), 0, UINT_MAX / Numbers.TIMER_HZ, true);
             if (v == null) {
@@ -898,8 +931,8 @@ final class CheckKeywords {
             }
             k.miscTimeoutUs = v * Numbers.TIMER_HZ;
         });
-        t.kw("misc_dynamic", w -> chk().dynamic = true);
-        t.kw("user", w -> {
+        kw(t, "misc_dynamic", w -> chk().dynamic = true);
+        kw(t, "user", w -> {
             CheckData.Checker k = chk();
             if (w.size() < 2) {
                 r.error(ConfigStatus.GENERAL_ERROR, "No user specified for misc checker script "
@@ -918,7 +951,7 @@ final class CheckKeywords {
             }
             k.miscUserSet = true;
         });
-        t.subEndHandler(() -> {
+        closeHandler(t, () -> {
             CheckData.Checker k = chk();
             if (k == null || !k.type.equals("MISC_CHECK")) {
                 return;
@@ -940,16 +973,18 @@ final class CheckKeywords {
             }
         });
         t.subEnd();
+        need = this::rs;
 
         // SMTP_CHECK
-        t.kw("SMTP_CHECK", w -> {
+        kw(t, "SMTP_CHECK", w -> {
             CheckData.Checker k = queue("SMTP_CHECK", true);
             k.conn.dst = null;
             k.conn.dstPort = 0;
             k.conn.dstUnspec = true;
         });
         t.sub();
-        t.kw("helo_name", w -> {
+        need = () -> chkOf("SMTP_CHECK");
+        kw(t, "helo_name", w -> {
             if (w.size() < 2) {
                 r.error(ConfigStatus.GENERAL_ERROR, "SMTP_CHECK helo name missing");
                 return;
@@ -958,11 +993,13 @@ final class CheckKeywords {
         });
         common(t, true);
         kinderNbGetRetry(t);
-        t.kw("host", w -> r.log("The SMTP_CHECK host block is deprecated. Please define additional checkers."));
+        kw(t, "host", w -> r.log("The SMTP_CHECK host block is deprecated. Please define additional checkers."));
         t.sub();
+        need = () -> chkOf("SMTP_CHECK");
         common(t, true);
         t.subEnd();
-        t.subEndHandler(() -> {
+        need = () -> chkOf("SMTP_CHECK");
+        closeHandler(t, () -> {
             CheckData.Checker k = chk();
             if (k.helo == null) {
                 k.helo = "smtpchecker.keepalived.org";
@@ -985,23 +1022,27 @@ final class CheckKeywords {
             }
         });
         t.subEnd();
+        need = this::rs;
 
         // TCP_CHECK, PING_CHECK
         for (String type : List.of("TCP_CHECK", "PING_CHECK")) {
-            t.kw(type, w -> queue(type, true));
+            kw(t, type, w -> queue(type, true));
             t.sub();
+            need = () -> chkOf(type);
             common(t, true);
             kinderNbGetRetry(t);
-            t.subEndHandler(this::connEnd);
+            closeHandler(t, this::connEnd);
             t.subEnd();
+            need = this::rs;
         }
 
         // UDP_CHECK
-        t.kw("UDP_CHECK", w -> queue("UDP_CHECK", true));
+        kw(t, "UDP_CHECK", w -> queue("UDP_CHECK", true));
         t.sub();
+        need = () -> chkOf("UDP_CHECK");
         common(t, true);
         kinderNbGetRetry(t);
-        t.kw("payload", w -> {
+        kw(t, "payload", w -> {
             if (w.size() == 1) {
                 r.error(ConfigStatus.GENERAL_ERROR, "UDP_CHECK payload requires a payload");
                 return;
@@ -1012,7 +1053,7 @@ final class CheckKeywords {
             }
             chk().payload = p;
         });
-        t.kw("require_reply", w -> {
+        kw(t, "require_reply", w -> {
             CheckData.Checker k = chk();
             k.requireReply = true;
             if (w.size() == 1) {
@@ -1026,7 +1067,7 @@ final class CheckKeywords {
             k.reply = p;
             k.replyMask = p == null ? null : mask[0];
         });
-        t.kw("min_reply_length", w -> {
+        kw(t, "min_reply_length", w -> {
             Long v = Numbers.readUnsigned(r, w.slot(1), 0, 65535, false);
             if (v == null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "UDP_CHECK min length " + w.slot(1) + " not valid - must be between 0 & 65535");
@@ -1034,7 +1075,7 @@ final class CheckKeywords {
             }
             chk().minReplyLen = v.intValue();
         });
-        t.kw("max_reply_length", w -> {
+        kw(t, "max_reply_length", w -> {
             Long v = Numbers.readUnsigned(r, w.slot(1), 0, 65535, false);
             if (v == null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "UDP_CHECK max length " + w.slot(1) + " not valid - must be between 0 & 65535");
@@ -1042,7 +1083,7 @@ final class CheckKeywords {
             }
             chk().maxReplyLen = v.intValue();
         });
-        t.subEndHandler(() -> {
+        closeHandler(t, () -> {
             CheckData.Checker k = chk();
             if (!connOk(k.conn)) {
                 dequeue();
@@ -1054,6 +1095,7 @@ final class CheckKeywords {
             }
         });
         t.subEnd();
+        need = this::rs;
 
         // HTTP_GET, SSL_GET
         for (String type : List.of("HTTP_GET", "SSL_GET")) {
@@ -1061,15 +1103,16 @@ final class CheckKeywords {
         }
 
         // DNS_CHECK
-        t.kw("DNS_CHECK", w -> {
+        kw(t, "DNS_CHECK", w -> {
             CheckData.Checker k = queue("DNS_CHECK", true);
             k.defaultRetry = 3;
             k.defaultDelayBeforeRetryUs = 0;
         });
         t.sub();
+        need = () -> chkOf("DNS_CHECK");
         common(t, true);
         kinderNbGetRetry(t);
-        t.kw("type", w -> {
+        kw(t, "type", w -> {
             int type = dnsType(w.slot(1));
             if (type == 0) {
                 r.error(ConfigStatus.GENERAL_ERROR, "Unknown DNS check type " + w.slot(1) + " - ignoring");
@@ -1077,7 +1120,7 @@ final class CheckKeywords {
                 chk().dnsType = type;
             }
         });
-        t.kw("name", w -> {
+        kw(t, "name", w -> {
             CheckData.Checker k = chk();
             if (k.dnsName != null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "DNS_CHECK name already specified - ignoring");
@@ -1107,7 +1150,7 @@ final class CheckKeywords {
             }
             k.dnsName = name;
         });
-        t.subEndHandler(() -> {
+        closeHandler(t, () -> {
             CheckData.Checker k = chk();
             if (!connOk(k.conn)) {
                 dequeue();
@@ -1118,11 +1161,13 @@ final class CheckKeywords {
             }
         });
         t.subEnd();
+        need = this::rs;
 
         // FILE_CHECK
-        t.kw("FILE_CHECK", w -> rs().fileChecks.add(new CheckData.FileCheck()));
+        kw(t, "FILE_CHECK", w -> rs().fileChecks.add(new CheckData.FileCheck()));
         t.sub();
-        t.kw("track_file", w -> {
+        need = () -> rs() == null || rs().fileChecks.isEmpty() ? null : Boolean.TRUE;
+        kw(t, "track_file", w -> {
             CheckData.FileCheck f = rs().fileChecks.getLast();
             String name = w.slot(1);
             CheckData.TrackFileB tf = d.trackFiles.stream().filter(x -> x.name.equals(name)).findFirst().orElse(null);
@@ -1132,7 +1177,7 @@ final class CheckKeywords {
             }
             f.file = tf;
         });
-        t.kw("weight", w -> {
+        kw(t, "weight", w -> {
             CheckData.FileCheck f = rs().fileChecks.getLast();
             if (w.size() < 2) {
                 r.error(ConfigStatus.GENERAL_ERROR, "track file weight missing");
@@ -1156,7 +1201,7 @@ final class CheckKeywords {
             f.weight = v;
             f.reverse = reverse;
         });
-        t.subEndHandler(() -> {
+        closeHandler(t, () -> {
             CheckData.Rs s = rs();
             CheckData.FileCheck f = s.fileChecks.getLast();
             if (f.file == null) {
@@ -1170,11 +1215,13 @@ final class CheckKeywords {
             }
         });
         t.subEnd();
+        need = this::rs;
 
         // BFD_CHECK
-        t.kw("BFD_CHECK", w -> queue("BFD_CHECK", false).launch = false);
+        kw(t, "BFD_CHECK", w -> queue("BFD_CHECK", false).launch = false);
         t.sub();
-        t.kw("name", w -> {
+        need = () -> chkOf("BFD_CHECK");
+        kw(t, "name", w -> {
             CheckData.Checker k = chk();
             String rsName = Inet.ntop(k.rs.addr);
             if (w.size() != 2) {
@@ -1193,13 +1240,13 @@ final class CheckKeywords {
             }
             k.bfdName = name;
         });
-        t.kw("alpha", w -> {
+        kw(t, "alpha", w -> {
             Boolean b = GlobalKeywords.bool(w, r, "Invalid alpha parameter %s");
             if (b != null) {
                 chk().alpha = b ? 1 : 0;
             }
         });
-        t.subEndHandler(() -> {
+        closeHandler(t, () -> {
             CheckData.Checker k = chk();
             if (k.bfdName == null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "(" + Inet.ntop(k.rs.addr)
@@ -1208,6 +1255,7 @@ final class CheckKeywords {
             }
         });
         t.subEnd();
+        need = this::rs;
     }
 
     static int dnsType(String label) {
@@ -1226,13 +1274,15 @@ final class CheckKeywords {
     }
 
     private void installHttp(Keyword.Table t, String type) {
-        t.kw(type, w -> {
+        need = this::rs;
+        kw(t, type, w -> {
             CheckData.Checker k = queue(type, true);
             k.defaultDelayBeforeRetryUs = 3 * Numbers.TIMER_HZ;
         });
         t.sub();
+        need = () -> chkOf(type);
         common(t, true);
-        t.kw("nb_get_retry", w -> {
+        kw(t, "nb_get_retry", w -> {
             r.accepted(ConfigStatus.GENERAL_ERROR, "nb_get_retry is deprecated - please use 'retry'");
             Long v = Numbers.readUnsigned(r, w.slot(1), 0, UINT_MAX, true);
             if (v == null) {
@@ -1241,14 +1291,14 @@ final class CheckKeywords {
             }
             chk().retry = v;
         });
-        t.kw("virtualhost", w -> {
+        kw(t, "virtualhost", w -> {
             if (w.size() < 2) {
                 r.error(ConfigStatus.GENERAL_ERROR, "HTTP_GET virtualhost name missing");
                 return;
             }
             chk().virtualhost = w.slot(1);
         });
-        t.kw("http_protocol", w -> {
+        kw(t, "http_protocol", w -> {
             if (w.size() < 2) {
                 r.error(ConfigStatus.GENERAL_ERROR, "Missing http_protocol version");
                 return;
@@ -1261,22 +1311,23 @@ final class CheckKeywords {
                 default -> r.error(ConfigStatus.GENERAL_ERROR, "Invalid http_protocol version " + v);
             }
         });
-        t.kw("enable_sni", w -> {
+        kw(t, "enable_sni", w -> {
             Boolean b = GlobalKeywords.bool(w, r, "Invalid enable_sni parameter %s");
             if (b != null) {
                 chk().enableSni = b;
             }
         });
-        t.kw("fast_recovery", w -> {
+        kw(t, "fast_recovery", w -> {
             Boolean b = GlobalKeywords.bool(w, r, "Invalid fast_recovery parameter %s");
             if (b != null) {
                 chk().fastRecovery = b;
             }
         });
-        t.kw("url", w -> chk().urls.add(new CheckData.UrlB()));
+        kw(t, "url", w -> chk().urls.add(new CheckData.UrlB()));
         t.sub();
-        t.kw("path", w -> url().path = w.slot(1));
-        t.kw("digest", w -> {
+        need = () -> chkOf(type) != null && !chk().urls.isEmpty() ? Boolean.TRUE : null;
+        kw(t, "path", w -> url().path = w.slot(1));
+        kw(t, "digest", w -> {
             CheckData.UrlB u = url();
             String digest = w.slot(1);
             if (u.digest != null) {
@@ -1299,7 +1350,7 @@ final class CheckKeywords {
             }
             u.digest = digest.toLowerCase(java.util.Locale.ROOT);
         });
-        t.kw("status_code", w -> {
+        kw(t, "status_code", w -> {
             CheckData.UrlB u = url();
             for (int i = 1; i < w.size(); i++) {
                 String s = w.slot(i);
@@ -1322,14 +1373,14 @@ final class CheckKeywords {
                 u.anyStatus = true;
             }
         });
-        t.kw("virtualhost", w -> {
+        kw(t, "virtualhost", w -> {
             if (w.size() < 2) {
                 r.error(ConfigStatus.GENERAL_ERROR, "Missing HTTP_GET virtualhost name");
                 return;
             }
             url().virtualhost = w.slot(1);
         });
-        t.kw("regex", w -> {
+        kw(t, "regex", w -> {
             List<String> qe = ShellWords.split(r, w.raw());
             if (qe == null || qe.size() != 2) {
                 r.log("regex missing or too many fields");
@@ -1337,12 +1388,12 @@ final class CheckKeywords {
             }
             url().regex = qe.get(1);
         });
-        t.kw("regex_no_match", w -> url().regexNoMatch = true);
-        t.kw("regex_options", w -> { });
-        t.kw("regex_min_offset", w -> url().regexMin = regexOffset(w, "min"));
-        t.kw("regex_max_offset", w -> url().regexMax = regexOffset(w, "max") + 1);
-        t.kw("regex_stack", w -> { });
-        t.subEndHandler(() -> {
+        kw(t, "regex_no_match", w -> url().regexNoMatch = true);
+        kw(t, "regex_options", w -> { });
+        kw(t, "regex_min_offset", w -> url().regexMin = regexOffset(w, "min"));
+        kw(t, "regex_max_offset", w -> url().regexMax = regexOffset(w, "max") + 1);
+        kw(t, "regex_stack", w -> { });
+        closeHandler(t, () -> {
             CheckData.Checker k = chk();
             CheckData.UrlB u = k.urls.getLast();
             if (u.path == null) {
@@ -1368,7 +1419,8 @@ final class CheckKeywords {
             }
         });
         t.subEnd();
-        t.subEndHandler(() -> {
+        need = () -> chkOf(type);
+        closeHandler(t, () -> {
             CheckData.Checker k = chk();
             if (k.urls.isEmpty()) {
                 r.error(ConfigStatus.GENERAL_ERROR, "HTTP/SSL_GET checker has no urls specified - ignoring");
@@ -1380,6 +1432,7 @@ final class CheckKeywords {
             }
         });
         t.subEnd();
+        need = this::rs;
     }
 
     private long regexOffset(Words w, String type) {
@@ -1416,8 +1469,10 @@ final class CheckKeywords {
 
     /** {@code install_checker_common_keywords}. */
     private void common(Keyword.Table t, boolean connection) {
+        java.util.function.Supplier<Object> saved = need;
+        // the caller has set what these keywords need (the checker of its block)
         if (connection) {
-            t.kw("connect_ip", w -> {
+            kw(t, "connect_ip", w -> {
                 CheckData.Conn co = chk().conn;
                 Inet.SockAddr a = Inet.stoSockAddr(r, w.slot(1), null);
                 if (a == null) {
@@ -1434,7 +1489,7 @@ final class CheckKeywords {
                     co.dstUnspec = false;
                 }
             });
-            t.kw("connect_port", w -> {
+            kw(t, "connect_port", w -> {
                 Long p = Numbers.readUnsigned(r, w.slot(1), 1, 65535, true);
                 if (p == null) {
                     r.error(ConfigStatus.GENERAL_ERROR, "Invalid checker connect_port '" + w.slot(1) + "'");
@@ -1442,7 +1497,7 @@ final class CheckKeywords {
                 }
                 chk().conn.dstPort = p.intValue();
             });
-            t.kw("bindto", w -> {
+            kw(t, "bindto", w -> {
                 CheckData.Conn co = chk().conn;
                 Inet.SockAddr a = Inet.stoSockAddr(r, w.slot(1), null);
                 if (a == null) {
@@ -1456,7 +1511,7 @@ final class CheckKeywords {
                     co.bindTo = a.address();
                 }
             });
-            t.kw("bind_port", w -> {
+            kw(t, "bind_port", w -> {
                 Long p = Numbers.readUnsigned(r, w.slot(1), 1, 65535, true);
                 if (p == null) {
                     r.error(ConfigStatus.GENERAL_ERROR, "Invalid checker bind_port '" + w.slot(1) + "'");
@@ -1464,14 +1519,14 @@ final class CheckKeywords {
                 }
                 chk().conn.bindPort = p.intValue();
             });
-            t.kw("bind_if", w -> {
+            kw(t, "bind_if", w -> {
                 if (w.slot(1).length() > 15) {
                     r.error(ConfigStatus.GENERAL_ERROR, "Interface name " + w.slot(1) + " is too long - ignoring");
                     return;
                 }
                 chk().conn.bindIf = w.slot(1);
             });
-            t.kw("connect_timeout", w -> {
+            kw(t, "connect_timeout", w -> {
                 Long v = Numbers.readTimer(r, w.slot(1), 1, UINT_MAX, true);
                 if (v == null) {
                     r.error(ConfigStatus.GENERAL_ERROR, "connect_timeout " + w.slot(1) + " invalid - ignoring");
@@ -1479,7 +1534,7 @@ final class CheckKeywords {
                 }
                 chk().conn.timeoutUs = v;
             });
-            t.kw("fwmark", w -> {
+            kw(t, "fwmark", w -> {
                 Long v = Numbers.readUnsigned(r, w.slot(1), 0, UINT_MAX, true);
                 if (v == null) {
                     r.error(ConfigStatus.GENERAL_ERROR, "Invalid fwmark connection value '" + w.slot(1) + "'");
@@ -1488,7 +1543,7 @@ final class CheckKeywords {
                 chk().conn.fwmark = v;
             });
         }
-        t.kw("retry", w -> {
+        kw(t, "retry", w -> {
             Long v = Numbers.readUnsigned(r, w.slot(1), 0, UINT_MAX, true);
             if (v == null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "Invalid retry connection value '" + w.slot(1) + "'");
@@ -1496,7 +1551,7 @@ final class CheckKeywords {
             }
             chk().retry = v;
         });
-        t.kw("delay_before_retry", w -> {
+        kw(t, "delay_before_retry", w -> {
             Long v = Numbers.readTimer(r, w.slot(1), 0, 0, true);
             if (v == null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "Invalid delay_before_retry connection value '" + w.slot(1) + "'");
@@ -1504,7 +1559,7 @@ final class CheckKeywords {
             }
             chk().delayBeforeRetryUs = v;
         });
-        t.kw("warmup", w -> {
+        kw(t, "warmup", w -> {
             Long v = Numbers.readTimer(r, w.slot(1), 0, 0, true);
             if (v == null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "Invalid warmup connection value '" + w.slot(1) + "'");
@@ -1512,7 +1567,7 @@ final class CheckKeywords {
             }
             chk().warmupUs = v;
         });
-        t.kw("delay_loop", w -> {
+        kw(t, "delay_loop", w -> {
             Long v = Numbers.readTimer(r, w.slot(1), 1, 0, true);
             if (v == null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "delay_loop '" + w.slot(1) + "' is invalid - ignoring");
@@ -1520,18 +1575,19 @@ final class CheckKeywords {
             }
             chk().delayLoopUs = v;
         });
-        t.kw("alpha", w -> {
+        kw(t, "alpha", w -> {
             Boolean b = GlobalKeywords.bool(w, r, "Invalid alpha parameter %s");
             if (b != null) {
                 chk().alpha = b ? 1 : 0;
             }
         });
-        t.kw("log_all_failures", w -> {
+        kw(t, "log_all_failures", w -> {
             Boolean b = GlobalKeywords.bool(w, r, "Invalid log_all_failures parameter %s");
             if (b != null) {
                 chk().logAllFailures = b;
             }
         });
+        need = saved;
     }
 
     /**
@@ -1540,7 +1596,7 @@ final class CheckKeywords {
      * message at the same line (so {@code -t} output is keepalived's) and then takes the value as {@code retry}.
      */
     private void kinderNbGetRetry(Keyword.Table t) {
-        t.kw("nb_get_retry", w -> {
+        kw(t, "nb_get_retry", w -> {
             r.accepted(ConfigStatus.UNKNOWN_KEYWORD, "Unknown keyword 'nb_get_retry'");
             CheckData.Checker k = chk();
             if (k == null || w.size() < 2) {

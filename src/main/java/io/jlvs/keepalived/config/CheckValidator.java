@@ -394,6 +394,10 @@ final class CheckValidator {
         }
         List<VirtualServer> out = new ArrayList<>();
         for (CheckData.Vs v : d.virtualServers) {
+            if (v.vsgName == null && v.fwmark == 0 && v.addr == null) {
+                r.log("jlvs: virtual server fwmark 0 has neither a mark nor an address - ignored");
+                continue;
+            }
             List<RealServer> rss = new ArrayList<>();
             for (CheckData.Rs s : v.rs) {
                 List<CheckerConfig> checkers = new ArrayList<>();

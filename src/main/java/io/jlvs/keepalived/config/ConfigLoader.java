@@ -22,7 +22,12 @@ public final class ConfigLoader {
 
         /** Defaults for this process: its working directory, host name, /etc/passwd, /sys/class/net. */
         public static Options system(String mainFile, boolean configTest, String configId) {
-            return new Options(mainFile, Path.of("").toAbsolutePath(), configTest,
+            return system(mainFile, Path.of("").toAbsolutePath(), configTest, configId);
+        }
+
+        /** Defaults for this process, with {@code cwd} as the directory relative names start from. */
+        public static Options system(String mainFile, Path cwd, boolean configTest, String configId) {
+            return new Options(mainFile, cwd, configTest,
                     configId != null ? configId : defaultConfigId(), Accounts.SYSTEM, currentUid(),
                     n -> !n.isEmpty() && !n.contains("/") && Files.exists(Path.of("/sys/class/net", n)),
                     n -> isLoopback(n));

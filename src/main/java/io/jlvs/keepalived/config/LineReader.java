@@ -30,6 +30,12 @@ import java.util.Set;
 public final class LineReader implements Reporter.Position {
     static final int MAXBUF = 1024;
     private static final char LINE_END = '\n';
+    /**
+     * Safety limits keepalived does not have (it loops forever on {@code $A=$A} or a huge {@code ~SEQ}): at most
+     * this many substitutions in one line, and this many lines from one generator.
+     */
+    static final int MAX_SUBSTITUTIONS = 10_000;
+    static final int MAX_GENERATED_LINES = 100_000;
 
     static final int INCLUDE = 0;
     static final int INCLUDE_R = 0x01;
@@ -93,6 +99,7 @@ public final class LineReader implements Reporter.Position {
         List<String> lstParams;
         List<List<String>> lstValues;
         int lstIndex;
+        long emitted;
     }
 
     private record Pending(String ptr, int seqDepth) {}
@@ -329,7 +336,13 @@ public final class LineReader implements Reporter.Position {
     private String nextSeqLine() {
         Seq seq = seqs.getLast();
         if (seq.lstParams == null) {
-            String val = seq.hex ? Long.toHexString(seq.next) : Long.toString(seq.next);
+            if (++seq.emitted > MAX_GENERATED_LINES) {
+            reporter.error(ConfigStatus.GENERAL_ERROR, "jlvs: ~SEQ '" + seq.var + "' generates more than "
+                    + MAX_GENERATED_LINES + " lines - stopping it");
+            seqs.removeLast();
+            return "";
+        }
+        String val = seq.hex ? Long.toHexString(seq.next) : Long.toString(seq.next);
             setDefinition(seq.var, val);
             String text = seq.text;
             seq.next += seq.step;
@@ -365,6 +378,13 @@ public final class LineReader implements Reporter.Position {
                 return null;
             }
             String buf = c.text();
+            boolean newline = c.newline();
+            int nul = buf.indexOf('\0');
+            if (nul >= 0) {
+                // C strings end at the NUL: the rest of the chunk, its newline included, is not seen
+                buf = buf.substring(0, nul);
+                newline = false;
+            }
             if (readingCopy) {
                 if (buf.startsWith("#")) {
                     if (buf.startsWith("#!")) {
@@ -389,7 +409,7 @@ public final class LineReader implements Reporter.Position {
                     continue;
                 }
             }
-            if (c.newline()) {
+            if (newline) {
                 file.lineNo++;
             }
             int len = buf.length();
@@ -675,6 +695,7 @@ public final class LineReader implements Reporter.Position {
         boolean found = false;
         String next = null;
         String multilinePtr = multiline[0];
+        int substitutions = 0;
         while (true) {
             cur = buf.indexOf("$", cur);
             if (cur < 0 || cur + 1 >= buf.length()) {
@@ -686,6 +707,11 @@ public final class LineReader implements Reporter.Position {
                 continue;
             }
             Def d = ref.def();
+            if (++substitutions > MAX_SUBSTITUTIONS) {
+                reporter.log("jlvs: more than " + MAX_SUBSTITUTIONS + " substitutions on line '" + buf + "' - stopping");
+                holder[0] = buf.toString();
+                return false;
+            }
             found = true;
             next = multilinePtr;
             if (d.multiline && multilinePtr != null) {

@@ -87,7 +87,7 @@ final class VrrpKeywords {
             }
             v.groups.add(new VrrpBuilder.Group(name));
         }, active);
-        t.kw("group", w -> {
+        kw(t, "group", () -> !v.groups.isEmpty(), w -> {
             VrrpBuilder.Group g = v.groups.getLast();
             if (g.members != null) {
                 r.error(ConfigStatus.GENERAL_ERROR, "Group list already specified for sync group " + g.name);
@@ -100,7 +100,7 @@ final class VrrpKeywords {
             }
         });
         for (String k : List.of("track_interface", "track_script", "track_file", "track_process", "track_bfd")) {
-            t.kw(k, w -> {
+            kw(t, k, () -> !v.groups.isEmpty(), w -> {
                 VrrpBuilder.Group g = v.groups.getLast();
                 List<List<String>> lines = new ArrayList<>();
                 c.parser.valueBlock(w, x -> lines.add(x.all()));
@@ -108,7 +108,7 @@ final class VrrpKeywords {
             });
         }
         for (String k : List.of("notify_backup", "notify_master", "notify_fault", "notify_stop", "notify")) {
-            t.kw(k, w -> {
+            kw(t, k, () -> !v.groups.isEmpty(), w -> {
                 VrrpBuilder.Group g = v.groups.getLast();
                 if (g.notify.containsKey(k)) {
                     r.error(ConfigStatus.GENERAL_ERROR, "(" + g.name + ") " + k + " script already specified - ignoring "
@@ -121,7 +121,7 @@ final class VrrpKeywords {
                 }
             });
         }
-        t.kw("smtp_alert", w -> {
+        kw(t, "smtp_alert", () -> !v.groups.isEmpty(), w -> {
             VrrpBuilder.Group g = v.groups.getLast();
             Boolean b = GlobalKeywords.bool(w, r, "Invalid vrrp_group smtp_alert parameter %s");
             if (b != null) {
@@ -129,7 +129,7 @@ final class VrrpKeywords {
             }
         });
         for (String k : List.of("global_tracking", "sync_group_tracking_weight", "notify_priority_changes")) {
-            t.kw(k, w -> v.groups.getLast().keyword(k).add(w.all()));
+            kw(t, k, () -> !v.groups.isEmpty(), w -> v.groups.getLast().keyword(k).add(w.all()));
         }
 
         t.root("garp_group", w -> {
@@ -218,13 +218,26 @@ final class VrrpKeywords {
         c.parser.valueBlock(w, x -> b.lines.add(x.all()));
     }
 
+    /** A keyword that runs only when its block's object exists (keepalived would use whatever is in memory). */
+    private static void kw(Keyword.Table t, String name, java.util.function.BooleanSupplier exists, Keyword.Handler h) {
+        if (h == null) {
+            t.kw(name, null);
+            return;
+        }
+        t.kw(name, w -> {
+            if (exists.getAsBoolean()) {
+                h.handle(w);
+            }
+        });
+    }
+
     private VrrpBuilder.Instance inst() {
         return v.instances.getLast();
     }
 
     private void installInstance(Keyword.Table t) {
         for (String k : VALUE_BLOCKS) {
-            t.kw(k, w -> {
+            kw(t, k, () -> !v.instances.isEmpty(), w -> {
                 VrrpBuilder.Instance i = inst();
                 List<List<String>> lines = i.keyword(k);
                 c.parser.valueBlock(w, x -> {
@@ -245,7 +258,7 @@ final class VrrpKeywords {
                 });
             });
         }
-        t.kw("state", w -> {
+        kw(t, "state", () -> !v.instances.isEmpty(), w -> {
             VrrpBuilder.Instance i = inst();
             String s = w.slot(1);
             record(i, w);
@@ -262,7 +275,7 @@ final class VrrpKeywords {
                 i.state = "BACKUP";
             }
         });
-        t.kw("interface", w -> {
+        kw(t, "interface", () -> !v.instances.isEmpty(), w -> {
             VrrpBuilder.Instance i = inst();
             String name = w.slot(1);
             record(i, w);
@@ -283,7 +296,7 @@ final class VrrpKeywords {
                 i.interfaceExists = true;
             }
         });
-        t.kw("virtual_router_id", w -> {
+        kw(t, "virtual_router_id", () -> !v.instances.isEmpty(), w -> {
             VrrpBuilder.Instance i = inst();
             record(i, w);
             Long id = Numbers.readUnsigned(r, w.slot(1), 1, 255, false);
@@ -294,7 +307,7 @@ final class VrrpKeywords {
             }
             i.vrid = id.intValue();
         });
-        t.kw("priority", w -> {
+        kw(t, "priority", () -> !v.instances.isEmpty(), w -> {
             VrrpBuilder.Instance i = inst();
             record(i, w);
             Long p = Numbers.readUnsigned(r, w.slot(1), 1, 255, false);
@@ -306,7 +319,7 @@ final class VrrpKeywords {
                 i.priority = p.intValue();
             }
         });
-        t.kw("advert_int", w -> {
+        kw(t, "advert_int", () -> !v.instances.isEmpty(), w -> {
             VrrpBuilder.Instance i = inst();
             record(i, w);
             Long a = Numbers.readDecimal(r, w.slot(1), Numbers.TIMER_HZ / 100, 255 * Numbers.TIMER_HZ, 6, true);
@@ -317,7 +330,7 @@ final class VrrpKeywords {
                 i.advertIntUs = a;
             }
         });
-        t.kw("version", w -> {
+        kw(t, "version", () -> !v.instances.isEmpty(), w -> {
             VrrpBuilder.Instance i = inst();
             record(i, w);
             Integer ver = Numbers.readInt(r, w.slot(1), 2, 3, true);
@@ -332,15 +345,15 @@ final class VrrpKeywords {
             }
             i.version = ver;
         });
-        t.kw("nopreempt", w -> {
+        kw(t, "nopreempt", () -> !v.instances.isEmpty(), w -> {
             record(inst(), w);
             inst().nopreempt = true;
         });
-        t.kw("preempt", w -> {
+        kw(t, "preempt", () -> !v.instances.isEmpty(), w -> {
             record(inst(), w);
             inst().nopreempt = false;
         });
-        t.kw("preempt_delay", w -> {
+        kw(t, "preempt_delay", () -> !v.instances.isEmpty(), w -> {
             VrrpBuilder.Instance i = inst();
             record(i, w);
             Long p = Numbers.readDecimal(r, w.slot(1), 0, 1000 * Numbers.TIMER_HZ, 6, true);
@@ -351,7 +364,7 @@ final class VrrpKeywords {
                 i.preemptDelayUs = p;
             }
         });
-        t.kw("debug", w -> {
+        kw(t, "debug", () -> !v.instances.isEmpty(), w -> {
             VrrpBuilder.Instance i = inst();
             record(i, w);
             if (Numbers.readUnsigned(r, w.slot(1), 0, 4, true) == null) {
@@ -359,15 +372,15 @@ final class VrrpKeywords {
                         + "' not valid; must be between 0-4");
             }
         });
-        t.kw("mcast_src_ip", w -> {
+        kw(t, "mcast_src_ip", () -> !v.instances.isEmpty(), w -> {
             record(inst(), w);
             inst().mcastSrcIp = w.slot(1);
         });
-        t.kw("unicast_src_ip", w -> {
+        kw(t, "unicast_src_ip", () -> !v.instances.isEmpty(), w -> {
             record(inst(), w);
             inst().unicastSrcIp = w.slot(1);
         });
-        t.kw("smtp_alert", w -> {
+        kw(t, "smtp_alert", () -> !v.instances.isEmpty(), w -> {
             VrrpBuilder.Instance i = inst();
             record(i, w);
             Boolean b = GlobalKeywords.bool(w, r, "(" + i.name + ") invalid smtp_alert parameter %s");
@@ -376,7 +389,7 @@ final class VrrpKeywords {
             }
         });
         for (String k : NOTIFY) {
-            t.kw(k, w -> {
+            kw(t, k, () -> !v.instances.isEmpty(), w -> {
                 VrrpBuilder.Instance i = inst();
                 record(i, w);
                 if (i.notify.containsKey(k)) {
@@ -390,7 +403,7 @@ final class VrrpKeywords {
                 }
             });
         }
-        t.kw("lvs_sync_daemon_interface", w -> {
+        kw(t, "lvs_sync_daemon_interface", () -> !v.instances.isEmpty(), w -> {
             VrrpBuilder.Instance i = inst();
             record(i, w);
             r.error(ConfigStatus.GENERAL_ERROR, "(" + i.name + ") Specifying lvs_sync_daemon_interface against a vrrp is"
@@ -404,7 +417,7 @@ final class VrrpKeywords {
             }
             w.slot(1);
         });
-        t.kw("strict_mode", w -> {
+        kw(t, "strict_mode", () -> !v.instances.isEmpty(), w -> {
             VrrpBuilder.Instance i = inst();
             record(i, w);
             if (w.size() >= 2) {
@@ -420,12 +433,12 @@ final class VrrpKeywords {
         });
         for (String k : INSTANCE_OTHER) {
             if (!k.equals("lvs_sync_daemon_interface") && !k.equals("strict_mode")) {
-                t.kw(k, w -> record(inst(), w));
+                kw(t, k, () -> !v.instances.isEmpty(), w -> record(inst(), w));
             }
         }
-        t.kw("authentication", null);
+        kw(t, "authentication", () -> !v.instances.isEmpty(), null);
         t.sub();
-        t.kw("auth_type", w -> {
+        kw(t, "auth_type", () -> !v.instances.isEmpty(), w -> {
             VrrpBuilder.Instance i = inst();
             record(i, w);
             String s = w.slot(1);
@@ -435,7 +448,7 @@ final class VrrpKeywords {
                 r.error(ConfigStatus.GENERAL_ERROR, "(" + i.name + ") unknown authentication type '" + s + "'");
             }
         });
-        t.kw("auth_pass", w -> {
+        kw(t, "auth_pass", () -> !v.instances.isEmpty(), w -> {
             VrrpBuilder.Instance i = inst();
             record(i, w);
             String s = w.slot(1);
@@ -488,14 +501,14 @@ final class VrrpKeywords {
     }
 
     private void installScript(Keyword.Table t) {
-        t.kw("script", w -> {
+        kw(t, "script", () -> !v.scripts.isEmpty(), w -> {
             VrrpBuilder.ScriptB s = v.scripts.getLast();
             List<String> argv = c.programWords(w);
             if (argv != null) {
                 s.argv = argv;
             }
         });
-        t.kw("interval", w -> {
+        kw(t, "interval", () -> !v.scripts.isEmpty(), w -> {
             VrrpBuilder.ScriptB s = v.scripts.getLast();
             Long i = Numbers.readUnsigned(r, w.slot(1), 0, Numbers.UINT_MAX / Numbers.TIMER_HZ, true);
             if (i == null) {
@@ -509,7 +522,7 @@ final class VrrpKeywords {
             }
             s.interval = i;
         });
-        t.kw("timeout", w -> {
+        kw(t, "timeout", () -> !v.scripts.isEmpty(), w -> {
             VrrpBuilder.ScriptB s = v.scripts.getLast();
             Long i = Numbers.readUnsigned(r, w.slot(1), 0, Numbers.UINT_MAX / Numbers.TIMER_HZ, true);
             if (i == null) {
@@ -522,7 +535,7 @@ final class VrrpKeywords {
             }
             s.timeout = i;
         });
-        t.kw("weight", w -> {
+        kw(t, "weight", () -> !v.scripts.isEmpty(), w -> {
             VrrpBuilder.ScriptB s = v.scripts.getLast();
             Integer wt = Numbers.readInt(r, w.slot(1), -253, 253, true);
             if (wt == null) {
@@ -539,7 +552,7 @@ final class VrrpKeywords {
                 }
             }
         });
-        t.kw("rise", w -> {
+        kw(t, "rise", () -> !v.scripts.isEmpty(), w -> {
             VrrpBuilder.ScriptB s = v.scripts.getLast();
             Long n = Numbers.readUnsigned(r, w.slot(1), 1, Integer.MAX_VALUE, true);
             if (n == null) {
@@ -549,7 +562,7 @@ final class VrrpKeywords {
             }
             s.rise = n;
         });
-        t.kw("fall", w -> {
+        kw(t, "fall", () -> !v.scripts.isEmpty(), w -> {
             VrrpBuilder.ScriptB s = v.scripts.getLast();
             Long n = Numbers.readUnsigned(r, w.slot(1), 1, Integer.MAX_VALUE, true);
             if (n == null) {
@@ -559,7 +572,7 @@ final class VrrpKeywords {
             }
             s.fall = n;
         });
-        t.kw("user", w -> {
+        kw(t, "user", () -> !v.scripts.isEmpty(), w -> {
             VrrpBuilder.ScriptB s = v.scripts.getLast();
             String group = w.size() > 2 ? w.slot(2) : null;
             if (c.scripts.ids(w.slot(1), group) == null) {
@@ -573,7 +586,7 @@ final class VrrpKeywords {
                 s.userSet = true;
             }
         });
-        t.kw("init_fail", w -> v.scripts.getLast().initFail = true);
+        kw(t, "init_fail", () -> !v.scripts.isEmpty(), w -> v.scripts.getLast().initFail = true);
         t.subEndHandler(() -> {
             VrrpBuilder.ScriptB s = v.scripts.getLast();
             if (s.argv == null || s.argv.isEmpty()) {

@@ -42,14 +42,14 @@ class KeepalivedConfigFuzzTest {
     }
 
     @FuzzTest(maxDuration = "2m")
-    @DictionaryEntries(tokens = {"global_defs", "vrrp_instance", "virtual_server", "virtual_server_group",
+    @DictionaryEntries({"global_defs", "vrrp_instance", "virtual_server", "virtual_server_group",
         "real_server", "TCP_CHECK", "HTTP_GET", "SSL_GET", "MISC_CHECK", "DNS_CHECK", "SMTP_CHECK", "UDP_CHECK",
         "PING_CHECK", "BFD_CHECK", "FILE_CHECK", "vrrp_sync_group", "vrrp_script", "track_script", "track_file",
         "virtual_ipaddress", "state MASTER", "state BACKUP", "interface eth0", "virtual_router_id", "priority",
         "advert_int", "lb_algo", "lb_kind NAT", "lb_kind DR", "lb_kind TUN", "persistence_timeout", "protocol TCP",
         "connect_timeout", "delay_loop", "weight", "url", "path", "status_code", "digest", "misc_path", "fwmark",
         "sorry_server", "authentication", "auth_type PASS", "auth_pass", "notify", "script_user", "enable_script_security",
-        "router_id", "lvs_sync_daemon", "include ", "@", "$", "~SEQ(", "{", "}", "\n", "#", "!", "10.0.0.1", "80"})
+        "router_id", "lvs_sync_daemon", "include ", "@", "$", "~SEQ(", "{", "}", "\\x0A", "#", "!", "10.0.0.1", "80"})
     void fuzzLoad(byte[] input) throws IOException {
         String text = new String(input, java.nio.charset.StandardCharsets.ISO_8859_1);
         if (text.contains("include") && text.contains("/")) {
