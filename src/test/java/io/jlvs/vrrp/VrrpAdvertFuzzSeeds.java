@@ -21,7 +21,7 @@ final class VrrpAdvertFuzzSeeds {
                 : "src/test/resources/io/jlvs/vrrp/VrrpAdvertFuzzTestInputs/fuzzReceive"));
         Files.write(dir.resolve("seed-v2-master"), advert(2, 51, 200, null, 1));
         Files.write(dir.resolve("seed-v2-lower-priority"), advert(2, 51, 50, null, 1));
-        Files.write(dir.resolve("seed-v2-password"), advert(2, 51, 200, "secret".getBytes(), 1));
+        Files.write(dir.resolve("seed-v2-password"), advert(2, 51, 200, "secret12".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 1));
         Files.write(dir.resolve("seed-v2-priority-0"), advert(2, 51, 0, null, 1));
         Files.write(dir.resolve("seed-v3"), advert(3, 51, 200, null, 0));
         Files.write(dir.resolve("seed-other-vrid"), advert(2, 52, 200, null, 1));
