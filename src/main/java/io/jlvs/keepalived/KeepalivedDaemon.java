@@ -148,8 +148,14 @@ public final class KeepalivedDaemon {
             return;
         }
         report(r);
+        try {
+            engine.reload(r.config());
+        } catch (RuntimeException e) {
+            // the engine applies what it can; whatever failed is retried by the checkers' next transitions
+            log.info("Reload incomplete: " + e);
+            return;
+        }
         config = r.config();
-        engine.reload(config);
         log.info("Reload complete");
     }
 

@@ -19,6 +19,8 @@ public final class FileChecker implements HealthChecker {
     public static final long FAULT = -(long) Integer.MAX_VALUE - 1;
 
     private final CheckerConfig.File config;
+    /** The last value read that keepalived would accept. */
+    private volatile long lastValue;
 
     public FileChecker(CheckerConfig.File config) {
         this.config = config;
@@ -33,26 +35,42 @@ public final class FileChecker implements HealthChecker {
         return config;
     }
 
-    /** The file's value as keepalived reads it ({@code strtol(buf, NULL, 0)} of its first 127 bytes). */
+    /**
+     * The file's value as keepalived reads it ({@code strtol(buf, NULL, 0)} of its first 127 bytes; a missing or
+     * empty file is 0). A number outside [{@code INT32_MIN}, {@code INT32_MAX + 1}] is ignored, as keepalived
+     * ignores it ("Invalid number … - ignoring"): the previous value stays.
+     */
     public long readValue() {
         byte[] b = new byte[127];
         int n;
         try (InputStream in = Files.newInputStream(Path.of(config.trackFile().path()))) {
             n = in.readNBytes(b, 0, b.length);
         } catch (IOException e) {
-            return 0;
+            n = 0;
         }
-        String s = new String(b, 0, n, StandardCharsets.ISO_8859_1).strip();
+        long v = n == 0 ? 0 : parse(new String(b, 0, n, StandardCharsets.ISO_8859_1).strip());
+        if (v < Integer.MIN_VALUE || v > (long) Integer.MAX_VALUE + 1) {
+            return lastValue;
+        }
+        lastValue = v;
+        return v;
+    }
+
+    /** {@code strtol(s, NULL, 0)}; {@link Long#MAX_VALUE} for a number too large (keepalived's ERANGE). */
+    private static long parse(String s) {
         int end = 0;
+        boolean negative = false;
         if (end < s.length() && (s.charAt(end) == '-' || s.charAt(end) == '+')) {
+            negative = s.charAt(end) == '-';
             end++;
         }
         int radix = 10;
         int start = end;
-        if (s.startsWith("0x", end) || s.startsWith("0X", end)) {
+        if ((s.startsWith("0x", end) || s.startsWith("0X", end)) && s.length() > end + 2
+                && Character.digit(s.charAt(end + 2), 16) >= 0) {
             radix = 16;
             start = end + 2;
-        } else if (s.startsWith("0", end) && s.length() > end + 1) {
+        } else if (s.startsWith("0", end)) {
             radix = 8;
         }
         int stop = start;
@@ -64,9 +82,9 @@ public final class FileChecker implements HealthChecker {
         }
         try {
             long v = Long.parseLong(s.substring(start, stop), radix);
-            return s.charAt(0) == '-' ? -v : v;
+            return negative ? -v : v;
         } catch (NumberFormatException e) {
-            return 0;
+            return Long.MAX_VALUE;
         }
     }
 

@@ -26,8 +26,17 @@ public record Diagnostic(String text, ConfigStatus category, String file, int li
         };
     }
 
-    /** {@code file:line: text} for jlvs's own logs (keepalived's text after the position). */
+    /** {@code file:line: message} for jlvs's own logs: keepalived's message with the position in front instead. */
     public String withPosition() {
-        return line > 0 && file != null ? file + ":" + line + ": " + text : text;
+        if (line <= 0 || file == null) {
+            return text;
+        }
+        String message = text;
+        String prefix = "Line " + line + ") ";
+        int at = text.startsWith("(") ? text.indexOf(prefix) : -1;
+        if (at > 0) {
+            message = text.substring(at + prefix.length());
+        }
+        return file + ":" + line + ": " + message;
     }
 }

@@ -97,18 +97,20 @@ final class GlobalKeywords {
             if (host.indexOf('-') < 0 && host.indexOf('/') < 0) {
                 a = Inet.stoSockAddr(r, host, port);
             }
-            boolean ok = a != null;
-            if (!ok) {
+            int portNumber = a != null ? a.port() : -1;
+            if (a == null) {
                 // keepalived falls back to a host name (getaddrinfo); jlvs keeps the name unresolved
                 Long p = Numbers.readUnsigned(r, port, 1, 65535, true);
-                ok = p != null && isHostName(host);
+                if (p != null && isHostName(host)) {
+                    portNumber = p.intValue();
+                }
             }
-            if (!ok) {
+            if (portNumber < 0) {
                 r.error(ConfigStatus.GENERAL_ERROR, "Invalid smtp server " + host + " " + port);
                 return;
             }
             g.smtpServer = host;
-            g.smtpPort = Integer.parseInt(port.strip());
+            g.smtpPort = portNumber;
         });
         kw(t, g, "smtp_helo_name", w -> {
             if (w.size() >= 2) {

@@ -36,6 +36,8 @@ public final class LineReader implements Reporter.Position {
      */
     static final int MAX_SUBSTITUTIONS = 10_000;
     static final int MAX_GENERATED_LINES = 100_000;
+    /** keepalived runs out of file descriptors on a file that includes itself; jlvs stops at this depth. */
+    static final int MAX_INCLUDE_DEPTH = 1000;
 
     static final int INCLUDE = 0;
     static final int INCLUDE_R = 0x01;
@@ -1179,6 +1181,10 @@ public final class LineReader implements Reporter.Position {
                 continue;
             }
             Path path = name.startsWith("/") ? Path.of(name) : cwd.resolve(name);
+            if (stack.size() > MAX_INCLUDE_DEPTH) {
+                fileError(INCLUDE_R, "Configuration file '" + name + "' open problem (Too many open files) - skipping");
+                continue;
+            }
             String content;
             try {
                 content = new String(Files.readAllBytes(path), StandardCharsets.ISO_8859_1);

@@ -44,4 +44,16 @@ class FileCheckerTest {
         assertThat(file(1, false, "0x10").readValue()).isEqualTo(16);
         assertThat(file(1, false, "-2147483648").check(0).success()).isFalse();
     }
+
+    @Test
+    void shouldKeepThePreviousValueWhenTheFileHoldsANumberOutOfRange() throws Exception {
+        FileChecker f = file(2, false, "7");
+        assertThat(f.readValue()).isEqualTo(7);
+        Files.writeString(dir.resolve("track"), "99999999999");
+        assertThat(f.readValue()).isEqualTo(7);
+        Files.writeString(dir.resolve("track"), "999999999999999999999999");
+        assertThat(f.check(0).exitStatus()).isEqualTo(14);
+        Files.writeString(dir.resolve("track"), "2147483648");
+        assertThat(f.readValue()).isEqualTo(2147483648L);
+    }
 }

@@ -39,6 +39,26 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldTakeTheSmtpPortAsStrtoulReadsItWhenItHasASignOrIsNoNumber() {
+        ConfigLoader.Result plus = TestParse.test(dir, "global_defs {\n    smtp_server foo.example +26\n}\n");
+        assertThat(lines(plus)).isEmpty();
+        assertThat(plus.config().global().smtpServer()).isEqualTo("foo.example");
+        assertThat(plus.config().global().smtpPort()).isEqualTo(26);
+        ConfigLoader.Result bad = TestParse.test(dir, "global_defs {\n    smtp_server 127.0.0.1 25M\n}\n");
+        assertThat(lines(bad)).containsExactly("(Line 2) invalid number '25M'", "(Line 2) invalid number '25M'",
+                "(Line 2) Invalid smtp server 127.0.0.1 25M");
+    }
+
+    @Test
+    void shouldPutFileAndLineFirstWhenFormattingADiagnosticForTheLog() {
+        ConfigLoader.Result r = TestParse.test(dir, vs("    foo_bar 1", ""));
+        Diagnostic d = r.diagnostics().getFirst();
+        assertThat(d.withPosition()).isEqualTo(d.file() + ":5: Unknown keyword 'foo_bar'");
+        assertThat(new Diagnostic("no position", ConfigStatus.GENERAL_ERROR, null, 0, false).withPosition())
+                .isEqualTo("no position");
+    }
+
+    @Test
     void shouldReportUnknownRootKeywordOncePerPassWithKeepalivedsPrefixes() {
         ConfigLoader.Result r = TestParse.test(dir, "foo_root 1\n");
         assertThat(lines(r)).containsExactly("(Line 1) Unknown keyword 'foo_root'", F + "1) Unknown keyword 'foo_root'",
