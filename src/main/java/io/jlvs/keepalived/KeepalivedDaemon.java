@@ -41,6 +41,7 @@ public final class KeepalivedDaemon {
     private final Log log;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private CheckEngine engine;
+    private io.jlvs.vrrp.VrrpEngine vrrp;
     private Director director;
     private ControlClient client;
     private RealScheduler scheduler;
@@ -85,7 +86,15 @@ public final class KeepalivedDaemon {
         probes = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("keepalived-check-", 0).factory());
         engine = new CheckEngine(ipvs, scheduler, probes, ProcessRunner.SYSTEM, new Notifier(ProcessRunner.SYSTEM, log),
                 log, new SecureRandom());
-        engine.start(config);
+        if (!options.vrrpOnly() || options.checkersOnly()) {
+            engine.start(config);
+        }
+        if ((!options.checkersOnly() || options.vrrpOnly()) && !config.vrrp().instances().isEmpty()) {
+            // the VRRP half (keepalived's Keepalived_vrrp): VIPs move with mastership; not re-read on SIGHUP yet
+            vrrp = io.jlvs.vrrp.VrrpEngine.start(io.jlvs.vrrp.KeepalivedVrrpAdapter.settings(config, log::info),
+                    io.jlvs.vrrp.VrrpEngine.Options.DEFAULT, java.util.List.of());
+            log.info("VRRP: " + config.vrrp().instances().size() + " instance(s) started");
+        }
         installSignals();
         log.info("Startup complete (jlvs keepalived, pid " + ProcessHandle.current().pid() + ", "
                 + config.virtualServers().size() + " virtual server(s))");
@@ -177,6 +186,9 @@ public final class KeepalivedDaemon {
                 return;
             }
             log.info("Stopping");
+            if (vrrp != null) {
+                vrrp.stop(); // priority 0 first: the backup takes the VIP at once
+            }
             if (engine != null) {
                 engine.stop();
             }

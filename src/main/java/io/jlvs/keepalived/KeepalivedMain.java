@@ -40,10 +40,6 @@ public final class KeepalivedMain {
             return ConfigTest.run(o.configFile(), o.configId(), o.configTestOutput(), System.err);
         }
         Log log = Log.stderr(o.logDetail());
-        if (o.vrrpOnly() && !o.checkersOnly()) {
-            log.info("jlvs: -P/--vrrp asks for VRRP only, which jlvs does not run yet (issue 8); nothing to do");
-            return 1;
-        }
         if (!o.dontFork()) {
             log.info("jlvs: keepalived does not fork in jlvs; staying in the foreground (as with -n)");
         }
