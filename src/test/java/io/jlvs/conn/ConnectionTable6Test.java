@@ -655,7 +655,9 @@ class ConnectionTable6Test {
         round.run();
         long allocated = threads.getCurrentThreadAllocatedBytes() - before;
 
-        assertThat(allocated).isZero();
+        // thousands of operations: one allocation each would be tens of KiB; the JIT may still allocate a few
+        // hundred bytes once (a deoptimisation, an OSR compile) in the measured round
+        assertThat(allocated).isLessThan(1024);
     }
 
     // ------------------------------------------------------------------------------------------ listing

@@ -216,7 +216,9 @@ class NeighborDiscoveryViewTest {
         long before = threads.getCurrentThreadAllocatedBytes();
         round.run();
 
-        assertThat(threads.getCurrentThreadAllocatedBytes() - before).isZero();
+        // thousands of operations: one allocation each would be tens of KiB; the JIT may still allocate a few
+        // hundred bytes once (a deoptimisation, an OSR compile) in the measured round
+        assertThat(threads.getCurrentThreadAllocatedBytes() - before).isLessThan(1024);
         assertThat(sink[0]).isNotZero();
     }
 }
