@@ -25,8 +25,10 @@ import java.util.concurrent.TimeUnit;
  * }
  * </pre>
  * NAT replies addressed to the director itself (a health check from the director to the real
- * server) are left to the kernel. The table is replaced whole, atomically, on every change, and
- * deleted when the director stops. This runs the {@code nft} program (the nftables netlink
+ * server) are left to the kernel. The table is created once; later changes replace only the sets'
+ * elements in one transaction (re-creating the chains would unregister the ingress hooks for a
+ * moment, and a packet reaching the kernel then would be answered with a RST). It is deleted when
+ * the director stops. This runs the {@code nft} program (the nftables netlink
  * protocol is not worth re-implementing here); it is on the control path only.
  */
 public final class NftGuard implements AutoCloseable {
@@ -58,8 +60,41 @@ public final class NftGuard implements AutoCloseable {
     public synchronized void apply(Collection<String> interfaces, Collection<Entry> services,
                                    Collection<Entry> natReals, Collection<Entry> marked,
                                    Collection<String> natRealAddrs) throws IOException {
-        nft(render(interfaces, services, natReals, marked, natRealAddrs));
+        java.util.List<String> ifs = java.util.List.copyOf(interfaces);
+        if (installed && ifs.equals(installedInterfaces)) {
+            // only the elements change: the chains (netdev hooks) stay registered, so no packet slips
+            // through to the kernel between an old and a new hook (it would answer the VIP with a RST)
+            nft(renderElements(services, natReals, marked, natRealAddrs));
+        } else {
+            nft(render(interfaces, services, natReals, marked, natRealAddrs));
+            installedInterfaces = ifs;
+        }
         installed = true;
+    }
+
+    private java.util.List<String> installedInterfaces = java.util.List.of();
+
+    /** One transaction that replaces the sets' elements and nothing else. */
+    static String renderElements(Collection<Entry> services, Collection<Entry> natReals, Collection<Entry> marked,
+                                 Collection<String> natRealAddrs) {
+        StringBuilder sb = new StringBuilder();
+        elements(sb, "services", services.stream().map(NftGuard::element).toList());
+        elements(sb, "natreal", natReals.stream().map(NftGuard::element).toList());
+        elements(sb, "marked", marked.stream().map(NftGuard::element).toList());
+        elements(sb, "natrealaddr", java.util.List.copyOf(natRealAddrs));
+        return sb.toString();
+    }
+
+    private static String element(Entry e) {
+        return e.ipv4() + " . " + e.protocol() + " . " + e.port();
+    }
+
+    private static void elements(StringBuilder sb, String set, java.util.List<String> elements) {
+        sb.append("flush set netdev ").append(TABLE).append(' ').append(set).append('\n');
+        if (!elements.isEmpty()) {
+            sb.append("add element netdev ").append(TABLE).append(' ').append(set).append(" { ")
+                    .append(String.join(", ", elements)).append(" }\n");
+        }
     }
 
     /** The ruleset text, one transaction: create-if-missing, delete, create. */
@@ -111,6 +146,7 @@ public final class NftGuard implements AutoCloseable {
 
     /** Removes the guard table (also one left behind by a director that was killed). */
     public synchronized void remove() {
+        installedInterfaces = java.util.List.of();
         try {
             nft("table netdev " + TABLE + "\ndelete table netdev " + TABLE + "\n");
         } catch (IOException e) {
