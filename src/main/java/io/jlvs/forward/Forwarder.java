@@ -1249,6 +1249,16 @@ public final class Forwarder implements FlowView {
         public int serviceFlags() {
             return service.flags();
         }
+
+        @Override
+        public int serverIpv4(int i) {
+            return service.dests()[i].ipv4(); // mh builds the kernel's permutation from address and port
+        }
+
+        @Override
+        public int serverPort(int i) {
+            return service.dests()[i].port();
+        }
     }
 
     /** Where forwarded and generated frames go: the worker's transmit queues, or a test's capture. */

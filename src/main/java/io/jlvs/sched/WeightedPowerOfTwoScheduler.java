@@ -189,16 +189,18 @@ public final class WeightedPowerOfTwoScheduler implements Scheduler {
                     choice2, dests.weight(choice2), ConnOverhead.of(dests, choice2));
         }
 
+        /**
+         * Index of the first leaf whose prefix sum reaches {@code r} (1 <= r <= total). Going left or
+         * right is a coin toss for the branch predictor, so the step is computed from the sign of
+         * {@code left - r} instead.
+         */
         private int firstReaching(long r) {
             int k = 1;
             while (k < leaves) {
                 long left = sums[2 * k];
-                if (left >= r) {
-                    k = 2 * k;
-                } else {
-                    r -= left;
-                    k = 2 * k + 1;
-                }
+                int right = (int) ((left - r) >>> 63);
+                r -= left & -right;
+                k = 2 * k + right;
             }
             return k - leaves;
         }
