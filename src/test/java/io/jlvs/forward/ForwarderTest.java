@@ -715,6 +715,36 @@ class ForwarderTest {
     }
 
     @Test
+    void shouldSkipServerAboveUpperThresholdUntilItDropsBelowLower() {
+        // rs2 (listed first) with -x 2 -y 1, rs1 without thresholds; wlc prefers the first on ties
+        DestRuntime rs1 = new DestRuntime(1, ip(RS1), 80, ConnectionFlags.FWD_DROUTE, 1, 0, 0, ETH1, ip(RS1));
+        DestRuntime rs2 = new DestRuntime(2, ip(RS2), 80, ConnectionFlags.FWD_DROUTE, 100, 2, 1, ETH1, ip(RS2));
+        ServiceRuntime svc = new ServiceRuntime(1, 6, ip(VIP), 80, 0, SchedulerRegistry.byName("wlc"),
+                new DestRuntime[] {rs2, rs1});
+        forwarder.apply(new DataplaneConfig(1, new ServiceRuntime[] {svc}, new DestRuntime[] {null, rs1, rs2},
+                new int[] {ip(VIP)}, new ServedInterface[] {
+                    new ServedInterface(ETH0, "eth0", mac(LB_CMAC), ip("198.18.0.1"), 1500),
+                    new ServedInterface(ETH1, "eth1", mac(LB_SMAC), ip("198.19.0.1"), 1500)}));
+        process(PacketBuilder.arpReply(RS1_MAC, RS1, LB_SMAC, "198.19.0.1").vnetHeader(), ETH1);
+        process(PacketBuilder.arpReply(RS2_MAC, RS2, LB_SMAC, "198.19.0.1").vnetHeader(), ETH1);
+        sent.clear();
+        List<Long> to = new ArrayList<>();
+        for (int port = 40000; port < 40005; port++) {
+            process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).tcp(port, 80)
+                    .flags(TcpView.SYN), ETH0);
+            to.add(sentToMac());
+        }
+        // wlc: rs2 (256×1 > 0×100 → rs1), rs2 (256×1 < 256×100), then rs2 holds 2 = -x: overloaded;
+        // without the threshold the 5th would go to rs2 (512×1 < 512×100), with it rs1 takes it
+        assertThat(to).containsExactly(mac(RS2_MAC), mac(RS1_MAC), mac(RS2_MAC), mac(RS1_MAC), mac(RS1_MAC));
+        // both of rs2's connections expire (SYN_RECV, 60 s): below the lower threshold, it is eligible again
+        forwarder.housekeeping(NOW_MS + 61_000);
+        process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).tcp(40010, 80)
+                .flags(TcpView.SYN), ETH0);
+        assertThat(sentToMac()).isEqualTo(mac(RS2_MAC));
+    }
+
+    @Test
     void shouldExpireConnectionAndReleaseCountsWhenIdle() {
         configure(ConnectionFlags.FWD_DROUTE, 80, 80, "rr");
         process(clientSyn(), ETH0); // SYN_RECV: 60 s
