@@ -471,7 +471,7 @@ public final class Director implements AutoCloseable {
     }
 
     static String ipString(int ip) {
-        return ((ip >>> 24) & 0xff) + "." + ((ip >>> 16) & 0xff) + "." + ((ip >>> 8) & 0xff) + "." + (ip & 0xff);
+        return io.jlvs.packet.Ipv4View.addrToString(ip);
     }
 
     /**

@@ -312,8 +312,7 @@ final class InetText {
     }
 
     static String dotted(int hostOrder) {
-        return (hostOrder >>> 24) + "." + ((hostOrder >>> 16) & 0xff) + "." + ((hostOrder >>> 8) & 0xff) + "."
-                + (hostOrder & 0xff);
+        return io.jlvs.packet.Ipv4View.addrToString(hostOrder);
     }
 
     private static String dotted(byte[] b, int off) {

@@ -204,9 +204,8 @@ final class Pages {
 
     /** {@code C612000A} {@code 0050} as {@code 198.18.0.10:80}. */
     static String hexEndpoint(String ipHex, String portHex) {
-        long ip = Long.parseLong(ipHex, 16);
-        return ((ip >>> 24) & 0xff) + "." + ((ip >>> 16) & 0xff) + "." + ((ip >>> 8) & 0xff) + "." + (ip & 0xff) + ":"
-                + Integer.parseInt(portHex, 16);
+        int ip = (int) Long.parseLong(ipHex, 16);
+        return io.jlvs.packet.Ipv4View.addrToString(ip) + ":" + Integer.parseInt(portHex, 16);
     }
 
     static String director(JsonNode status, List<VrrpStatus.Instance> vrrp, SessionStore.Session s) {

@@ -592,7 +592,7 @@ public final class Explainer {
         private Ipv4() {}
 
         static String text(int ip) {
-            return ((ip >>> 24) & 0xff) + "." + ((ip >>> 16) & 0xff) + "." + ((ip >>> 8) & 0xff) + "." + (ip & 0xff);
+            return io.jlvs.packet.Ipv4View.addrToString(ip);
         }
     }
 }
