@@ -97,6 +97,10 @@ public final class Forwarder implements FlowView {
     private final DestView destView = new DestView();
     private final io.jlvs.conn.ExpiryListener onExpire = this::unbindDest;
 
+    // which service lists a real server, and where: so a load change reaches that service's scheduler index
+    private final ServiceRuntime[] serviceOfDest;
+    private final int[] indexOfDest;
+
     // the flow being scheduled (FlowView)
     private int flowSrc;
     private int flowDst;
@@ -110,6 +114,8 @@ public final class Forwarder implements FlowView {
         this.counters = counters;
         this.sink = sink;
         this.overloaded = new boolean[maxIds];
+        this.serviceOfDest = new ServiceRuntime[maxIds];
+        this.indexOfDest = new int[maxIds];
         this.scratch = arena.allocate((long) SCRATCH_FRAME * SCRATCH_FRAMES, 64);
         this.xmitContext = new XmitContext(conns);
         this.tunnel = new TunnelXmit(sink, 1 << 20);
@@ -126,13 +132,15 @@ public final class Forwarder implements FlowView {
     public void apply(DataplaneConfig next) {
         DataplaneConfig prev = config;
         SchedulerState[] states = new SchedulerState[maxServiceId(next) + 1];
+        java.util.Arrays.fill(serviceOfDest, null);
         for (ServiceRuntime s : next.services()) {
-            SchedulerState previous = s.serviceId() < schedStates.length ? schedStates[s.serviceId()] : null;
-            if (prev != null && previous != null && !sameScheduler(prev, s)) {
-                previous = null;
+            DestRuntime[] ds = s.dests();
+            for (int i = 0; i < ds.length; i++) {
+                if (ds[i].destId() < serviceOfDest.length) {
+                    serviceOfDest[ds[i].destId()] = s;
+                    indexOfDest[ds[i].destId()] = i;
+                }
             }
-            destView.service = s;
-            states[s.serviceId()] = s.scheduler().newState(destView, previous);
         }
         int maxIf = 0;
         for (ServedInterface i : next.interfaces()) {
@@ -154,6 +162,15 @@ public final class Forwarder implements FlowView {
             if (d.outIfindex() != 0) {
                 neighbours.want(d.outIfindex(), d.nextHopIpv4());
             }
+        }
+        // built after the counters of new ids are cleared: the least-load indexes start from true counts
+        for (ServiceRuntime s : next.services()) {
+            SchedulerState previous = s.serviceId() < schedStates.length ? schedStates[s.serviceId()] : null;
+            if (prev != null && previous != null && !sameScheduler(prev, s)) {
+                previous = null;
+            }
+            destView.service = s;
+            states[s.serviceId()] = s.scheduler().newState(destView, previous);
         }
         for (ServiceRuntime s : next.services()) {
             if (prev == null || !hasService(prev, s.serviceId())) {
@@ -470,6 +487,7 @@ public final class Forwarder implements FlowView {
         conns.state(t, TEMPLATE_NONE);
         conns.touch(t, nowMs, templateTimeoutMs(t));
         counters.addDest(d.destId(), WorkerCounters.PERSIST, 1);
+        loadChanged(d.destId());
         return t;
     }
 
@@ -504,6 +522,7 @@ public final class Forwarder implements FlowView {
         if (d.upperThreshold() != 0 && totalConns(d.destId()) >= d.upperThreshold()) {
             overloaded[d.destId()] = true;
         }
+        loadChanged(d.destId());
     }
 
     /**
@@ -540,6 +559,7 @@ public final class Forwarder implements FlowView {
                 return;
             }
             counters.addDest(destId, WorkerCounters.PERSIST, -1);
+            loadChanged(destId);
             return;
         }
         int template = templateOf(slot);
@@ -548,6 +568,12 @@ public final class Forwarder implements FlowView {
         }
         boolean inactive = (flags & ConnectionFlags.INACTIVE) != 0;
         counters.addDest(destId, inactive ? WorkerCounters.INACTIVE : WorkerCounters.ACTIVE, -1);
+        unloaded(destId);
+        loadChanged(destId);
+    }
+
+    /** The overload flag clears as IPVS clears it: below -y, else below 3/4 of -x, else at once. */
+    private void unloaded(int destId) {
         DestRuntime d = config.dest(destId);
         if (d == null || !overloaded[destId]) {
             return;
@@ -566,6 +592,21 @@ public final class Forwarder implements FlowView {
         }
     }
 
+    /**
+     * A real server's active or inactive count, persistent count or overload flag changed: its service's
+     * scheduler state re-ranks it (constant-time least-load choices; see {@link DestinationView#notifiesChanges}).
+     */
+    private void loadChanged(int destId) {
+        ServiceRuntime s = destId < serviceOfDest.length ? serviceOfDest[destId] : null;
+        if (s == null) {
+            return; // a deleted server whose connections live on: no list holds it
+        }
+        ServiceRuntime scheduling = destView.service; // a change may come in the middle of a scheduling step
+        destView.service = s;
+        schedStates[s.serviceId()].destChanged(destView, indexOfDest[destId]);
+        destView.service = scheduling;
+    }
+
     private long totalConns(int destId) {
         return counters.dest(destId, WorkerCounters.ACTIVE) + counters.dest(destId, WorkerCounters.INACTIVE);
     }
@@ -574,6 +615,7 @@ public final class Forwarder implements FlowView {
     private void expireNow(int slot) {
         if ((conns.flags(slot) & ConnectionFlags.TEMPLATE) != 0) {
             counters.addDest(conns.destId(slot), WorkerCounters.PERSIST, -1);
+            loadChanged(conns.destId(slot));
         } else {
             unbindDest(slot);
         }
@@ -599,6 +641,9 @@ public final class Forwarder implements FlowView {
                     conns.flags(slot, flags | ConnectionFlags.INACTIVE);
                     counters.addDest(destId, WorkerCounters.ACTIVE, -1);
                     counters.addDest(destId, WorkerCounters.INACTIVE, 1);
+                }
+                if (inactive == active) {
+                    loadChanged(destId);
                 }
                 state = next;
                 if (next == TcpState.ESTABLISHED) {
@@ -1046,6 +1091,7 @@ public final class Forwarder implements FlowView {
             if (template) {
                 conns.inIfindex(slot, Math.max(1, Math.min(e.timeoutS(), 0xffff)));
                 counters.addDest(d.destId(), WorkerCounters.PERSIST, 1);
+                loadChanged(d.destId());
             } else {
                 bindDest(d);
             }
@@ -1063,6 +1109,7 @@ public final class Forwarder implements FlowView {
                 counters.addDest(d.destId(), WorkerCounters.ACTIVE, -1);
                 counters.addDest(d.destId(), WorkerCounters.INACTIVE, 1);
             }
+            loadChanged(d.destId());
             conns.inPkts(slot, SYNC_THRESHOLD);
         }
         long timeoutMs = e.timeoutS() > 0 ? e.timeoutS() * 1000L
@@ -1258,6 +1305,11 @@ public final class Forwarder implements FlowView {
         @Override
         public int serverPort(int i) {
             return service.dests()[i].port();
+        }
+
+        @Override
+        public boolean notifiesChanges() {
+            return true; // every count and overload change goes through loadChanged
         }
     }
 
