@@ -28,11 +28,8 @@ package io.jlvs.sched;
  * so it treats it as weight 0 and never drops it as the most loaded (the kernel may, using the deleted
  * server's last weight and draining counters). Time is the flow's {@link FlowView#nowMs()}.
  */
-public final class LocalityBasedLeastConnectionReplicationScheduler implements Scheduler {
+public final class LocalityBasedLeastConnectionReplicationScheduler extends LocalityScheduler {
     public static final String NAME = "lblcr";
-
-    private final long expirationMs;
-    private final int capacity;
 
     /** The kernel's default expiration (sysctl {@code lblcr_expiration}, 24 h). */
     public LocalityBasedLeastConnectionReplicationScheduler() {
@@ -45,8 +42,7 @@ public final class LocalityBasedLeastConnectionReplicationScheduler implements S
     }
 
     LocalityBasedLeastConnectionReplicationScheduler(long expirationMs, int capacity) {
-        this.expirationMs = expirationMs;
-        this.capacity = capacity;
+        super(expirationMs, capacity, true, State::new);
     }
 
     @Override
@@ -54,28 +50,10 @@ public final class LocalityBasedLeastConnectionReplicationScheduler implements S
         return NAME;
     }
 
-    @Override
-    public SchedulerState newState(DestinationView dests, SchedulerState previous) {
-        LocalityCache cache = previous instanceof State old
-                ? old.cache
-                : new LocalityCache(capacity, true, expirationMs);
-        return new State(cache, dests);
-    }
-
-    /** The table (carried from state to state) and the current list's destId index and load helper. */
-    static final class State implements SchedulerState {
-        private final LocalityCache cache;
-        private final DestIdIndex index;
-        private final LocalityLoad load;
-
+    /** lblcr's decision over the shared table (server sets), index and load helper. */
+    static final class State extends LocalityScheduler.State {
         State(LocalityCache cache, DestinationView dests) {
-            this.cache = cache;
-            this.index = new DestIdIndex(dests);
-            this.load = new LocalityLoad(dests);
-        }
-
-        LocalityCache cache() {
-            return cache;
+            super(cache, dests);
         }
 
         @Override
@@ -159,11 +137,6 @@ public final class LocalityBasedLeastConnectionReplicationScheduler implements S
                 }
             }
             return most;
-        }
-
-        @Override
-        public void destChanged(DestinationView dests, int i) {
-            load.changed(dests, i);
         }
     }
 }

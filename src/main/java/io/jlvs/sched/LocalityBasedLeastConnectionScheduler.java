@@ -22,11 +22,8 @@ package io.jlvs.sched;
  * weight changes (entries name servers by destId; one deleted from the list no longer matches), and is
  * dropped when the service changes scheduler. Time is the flow's {@link FlowView#nowMs()}.
  */
-public final class LocalityBasedLeastConnectionScheduler implements Scheduler {
+public final class LocalityBasedLeastConnectionScheduler extends LocalityScheduler {
     public static final String NAME = "lblc";
-
-    private final long expirationMs;
-    private final int capacity;
 
     /** The kernel's default expiration (sysctl {@code lblc_expiration}, 24 h). */
     public LocalityBasedLeastConnectionScheduler() {
@@ -39,8 +36,7 @@ public final class LocalityBasedLeastConnectionScheduler implements Scheduler {
     }
 
     LocalityBasedLeastConnectionScheduler(long expirationMs, int capacity) {
-        this.expirationMs = expirationMs;
-        this.capacity = capacity;
+        super(expirationMs, capacity, false, State::new);
     }
 
     @Override
@@ -48,28 +44,10 @@ public final class LocalityBasedLeastConnectionScheduler implements Scheduler {
         return NAME;
     }
 
-    @Override
-    public SchedulerState newState(DestinationView dests, SchedulerState previous) {
-        LocalityCache cache = previous instanceof State old
-                ? old.cache
-                : new LocalityCache(capacity, false, expirationMs);
-        return new State(cache, dests);
-    }
-
-    /** The table (carried from state to state) and the current list's destId index and load helper. */
-    static final class State implements SchedulerState {
-        private final LocalityCache cache;
-        private final DestIdIndex index;
-        private final LocalityLoad load;
-
+    /** lblc's decision over the shared table, index and load helper. */
+    static final class State extends LocalityScheduler.State {
         State(LocalityCache cache, DestinationView dests) {
-            this.cache = cache;
-            this.index = new DestIdIndex(dests);
-            this.load = new LocalityLoad(dests);
-        }
-
-        LocalityCache cache() {
-            return cache;
+            super(cache, dests);
         }
 
         @Override
@@ -96,11 +74,6 @@ public final class LocalityBasedLeastConnectionScheduler implements Scheduler {
                 cache.dest(e, dests.destId(chosen));
             }
             return chosen;
-        }
-
-        @Override
-        public void destChanged(DestinationView dests, int i) {
-            load.changed(dests, i);
         }
     }
 }

@@ -71,6 +71,11 @@ final class LocalityCache {
      * @param replicated   lblcr: entries hold server sets (a member pool of twice the capacity)
      * @param expirationMs the expiration sysctl
      */
+    /** lblcr's kind of table (server sets per entry). */
+    boolean replicated() {
+        return setSize != null;
+    }
+
     LocalityCache(int capacity, boolean replicated, long expirationMs) {
         this.expirationMs = expirationMs;
         Arrays.fill(bucketHead, -1);
