@@ -291,10 +291,7 @@ public final class Director implements AutoCloseable {
             return null;
         }
         ForwardMethod m = d.config().method();
-        if (m == ForwardMethod.TUNNEL && d.config().tunnelType() == 2) {
-            LOG.log(Logger.Level.WARNING, "real server " + rip.getHostAddress()
-                    + ": GRE tunnels are not carried yet (IPIP and GUE are)");
-        } else if (m != ForwardMethod.DROUTE && m != ForwardMethod.MASQ && m != ForwardMethod.TUNNEL
+        if (m != ForwardMethod.DROUTE && m != ForwardMethod.MASQ && m != ForwardMethod.TUNNEL
                 && m != ForwardMethod.FULLNAT) {
             LOG.log(Logger.Level.WARNING, "real server " + rip.getHostAddress() + ": forwarding method " + m
                     + " is not carried yet (DR, NAT, TUN and FULLNAT are)");

@@ -114,10 +114,10 @@ class ForwarderTest {
 
     int process(PacketBuilder frame, int ifindex) {
         byte[] bytes = frame.build();
-        MemorySegment seg = arena.allocate(bytes.length + 64);
-        seg.asSlice(32, bytes.length).copyFrom(MemorySegment.ofArray(bytes));
+        MemorySegment seg = arena.allocate(Frame.HEADROOM + bytes.length + 32);
+        seg.asSlice(Frame.HEADROOM, bytes.length).copyFrom(MemorySegment.ofArray(bytes));
         int vnet = 10;
-        return forwarder.process(seg, 32 + vnet, bytes.length - vnet, bytes.length - vnet, ifindex, NOW_MS);
+        return forwarder.process(seg, Frame.HEADROOM + vnet, bytes.length - vnet, bytes.length - vnet, ifindex, NOW_MS);
     }
 
     static PacketBuilder clientSyn() {
@@ -357,8 +357,12 @@ class ForwarderTest {
     }
 
     void configureTunnel(int tunnelType, int mtu) {
+        configureTunnel(tunnelType, mtu, 0);
+    }
+
+    void configureTunnel(int tunnelType, int mtu, int tunnelFlags) {
         DestRuntime rs1 = new DestRuntime(1, ip(RS1), 80, ConnectionFlags.FWD_TUNNEL, 1, 0, 0, ETH1, ip(RS1),
-                tunnelType, 6080, 0);
+                tunnelType, 6080, tunnelFlags);
         ServiceRuntime svc = new ServiceRuntime(1, 6, ip(VIP), 80, 0, SchedulerRegistry.byName("rr"),
                 new DestRuntime[] {rs1});
         forwarder.apply(new DataplaneConfig(1, new ServiceRuntime[] {svc}, new DestRuntime[] {null, rs1},
@@ -419,6 +423,128 @@ class ForwarderTest {
         assertThat(java.util.Arrays.copyOfRange(out, 52, 56)).containsExactly(0, 4, 0, 0);
         assertThat(java.util.Arrays.copyOfRange(out, 56, out.length)).isEqualTo(innerAfterForwarding(
                 clientSyn().ttl(63)));
+    }
+
+    @Test
+    void shouldEncapsulateInGreWithoutChecksumWhenTunnelTypeGre() {
+        configureTunnel(TunnelXmit.TYPE_GRE, 1500);
+
+        int verdict = process(clientSyn().payload("hello"), ETH0);
+
+        assertThat(verdict).isEqualTo(Forwarder.FORWARDED);
+        byte[] out = sent.getFirst().bytes();
+        io.jlvs.packet.Ipv4View outer = new io.jlvs.packet.Ipv4View().wrap(MemorySegment.ofArray(out), 24);
+        assertThat(outer.protocol()).isEqualTo(47);
+        assertThat(outer.dstAddr()).isEqualTo(ip(RS1));
+        assertThat(outer.totalLength()).isEqualTo(out.length - 24);
+        assertThat(outer.headerChecksumValid()).isTrue();
+        // GRE: no flags, version 0, protocol IPv4; then the client's packet with only its TTL changed
+        assertThat(java.util.Arrays.copyOfRange(out, 44, 48)).containsExactly(0, 0, 0x08, 0x00);
+        assertThat(java.util.Arrays.copyOfRange(out, 48, out.length)).isEqualTo(innerAfterForwarding(
+                clientSyn().ttl(63).payload("hello")));
+    }
+
+    @Test
+    void shouldCarryGreChecksumOverTheCompletedInnerPacketWhenTunCsum() {
+        configureTunnel(TunnelXmit.TYPE_GRE, 1500, TunnelXmit.FLAG_CSUM);
+        process(clientSyn(), ETH0);
+        sent.clear();
+
+        process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).df(true).tcp(40000, 80)
+                .flags(TcpView.ACK | TcpView.PSH).seq(1001).payload("GET / HTTP/1.1\r\n").partialChecksum(), ETH0);
+
+        byte[] out = sent.getFirst().bytes();
+        MemorySegment o = MemorySegment.ofArray(out);
+        assertThat(o.get(ValueLayout.JAVA_BYTE, 0) & VnetHeaderFlags.NEEDS_CSUM).as("nothing left partial").isZero();
+        assertThat(java.util.Arrays.copyOfRange(out, 44, 48)).containsExactly(0x80, 0, 0x08, 0x00);
+        assertThat(io.jlvs.packet.Checksum.finish(io.jlvs.packet.Checksum.sum(o, 44, out.length - 44, 0)))
+                .as("GRE checksum over header and inner packet").isZero();
+        io.jlvs.packet.Ipv4View inner = new io.jlvs.packet.Ipv4View().wrap(o, 52);
+        assertThat(io.jlvs.packet.Checksum.l4Ipv4Valid(o, 72, inner.totalLength() - 20, inner.srcAddr(),
+                inner.dstAddr(), 6)).as("inner TCP checksum completed").isTrue();
+    }
+
+    @Test
+    void shouldCompleteInnerChecksumAndSetUdpChecksumWhenGueTunCsum() {
+        configureTunnel(TunnelXmit.TYPE_GUE, 1500, TunnelXmit.FLAG_CSUM);
+        process(clientSyn(), ETH0);
+        sent.clear();
+
+        process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).df(true).tcp(40000, 80)
+                .flags(TcpView.ACK).seq(1001).payload("data").partialChecksum(), ETH0);
+
+        byte[] out = sent.getFirst().bytes();
+        MemorySegment o = MemorySegment.ofArray(out);
+        assertThat(o.get(ValueLayout.JAVA_BYTE, 0) & VnetHeaderFlags.NEEDS_CSUM).isZero();
+        io.jlvs.packet.UdpView udp = new io.jlvs.packet.UdpView().wrap(o, 44);
+        assertThat(udp.checksum()).isNotZero();
+        assertThat(io.jlvs.packet.Checksum.l4Ipv4Valid(o, 44, out.length - 44, ip("198.19.0.1"), ip(RS1), 17)).isTrue();
+        io.jlvs.packet.Ipv4View inner = new io.jlvs.packet.Ipv4View().wrap(o, 56);
+        assertThat(io.jlvs.packet.Checksum.l4Ipv4Valid(o, 76, inner.totalLength() - 20, inner.srcAddr(),
+                inner.dstAddr(), 6)).isTrue();
+    }
+
+    @Test
+    void shouldDescribePartialInnerChecksumInRemcsumOptionWhenGueTunRemcsum() {
+        configureTunnel(TunnelXmit.TYPE_GUE, 1500, TunnelXmit.FLAG_REMCSUM);
+        process(clientSyn(), ETH0);
+        sent.clear();
+        PacketBuilder partial = PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).df(true)
+                .tcp(40000, 80).flags(TcpView.ACK).seq(1001).payload("data").partialChecksum();
+        byte[] in = partial.build();
+        int partialField = ((in[10 + 14 + 20 + 16] & 0xff) << 8) | (in[10 + 14 + 20 + 17] & 0xff);
+
+        process(partial, ETH0);
+
+        byte[] out = sent.getFirst().bytes();
+        MemorySegment o = MemorySegment.ofArray(out);
+        // GUE: hlen 2 words, proto 4, flags PRIV; private flags REMCSUM; start 20, position 20 + 16 (TCP checksum)
+        assertThat(java.util.Arrays.copyOfRange(out, 52, 64))
+                .containsExactly(2, 4, 0, 1, 0x80, 0, 0, 0, 0, 20, 0, 36);
+        io.jlvs.packet.UdpView udp = new io.jlvs.packet.UdpView().wrap(o, 44);
+        assertThat(udp.length()).isEqualTo(out.length - 44);
+        assertThat(io.jlvs.packet.Checksum.l4Ipv4Valid(o, 44, out.length - 44, ip("198.19.0.1"), ip(RS1), 17)).isTrue();
+        // the inner checksum is left for the real server: still the pseudo-header sum
+        int innerField = ((out[64 + 20 + 16] & 0xff) << 8) | (out[64 + 20 + 17] & 0xff);
+        assertThat(innerField).isEqualTo(partialField);
+        assertThat(o.get(ValueLayout.JAVA_BYTE, 0) & VnetHeaderFlags.NEEDS_CSUM).isZero();
+    }
+
+    @Test
+    void shouldReportMtuLessGreOverheadWhenGrePacketIsTooBig() {
+        configureTunnel(TunnelXmit.TYPE_GRE, 1500, TunnelXmit.FLAG_CSUM);
+        process(clientSyn(), ETH0);
+        sent.clear();
+
+        process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).df(true)
+                .tcp(40000, 80).flags(TcpView.ACK).payload(new byte[1500 - 40]), ETH0);
+
+        io.jlvs.packet.IcmpView icmp = new io.jlvs.packet.IcmpView().wrap(MemorySegment.ofArray(sent.getFirst().bytes()), 44);
+        assertThat(icmp.nextHopMtu()).isEqualTo(1500 - 20 - 8);
+    }
+
+    @Test
+    void shouldChecksumEveryGueSegmentWhenGsoFrameAndTunCsum() {
+        configureTunnel(TunnelXmit.TYPE_GUE, 1500, TunnelXmit.FLAG_CSUM);
+        process(clientSyn(), ETH0);
+        sent.clear();
+
+        process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).ipv4(CL, VIP).df(true).tcp(40000, 80)
+                .flags(TcpView.ACK).seq(5000).payload(new byte[3000]).gso(1, 1400).partialChecksum(), ETH0);
+
+        assertThat(sent).hasSizeGreaterThan(2);
+        for (Sent segment : sent) {
+            MemorySegment o = MemorySegment.ofArray(segment.bytes());
+            io.jlvs.packet.UdpView udp = new io.jlvs.packet.UdpView().wrap(o, 44);
+            assertThat(udp.checksum()).isNotZero();
+            assertThat(io.jlvs.packet.Checksum.l4Ipv4Valid(o, 44, segment.bytes().length - 44, ip("198.19.0.1"),
+                    ip(RS1), 17)).isTrue();
+        }
+    }
+
+    /** virtio_net_hdr flag bits as the tests read them from the first byte. */
+    static final class VnetHeaderFlags {
+        static final int NEEDS_CSUM = 1;
     }
 
     @Test
