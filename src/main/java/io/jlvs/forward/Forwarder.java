@@ -108,6 +108,9 @@ public final class Forwarder implements FlowView {
     private int flowDport;
     private long flowNowMs;
     private long expiryNowMs;
+    private long packetNowMs;
+    private final IcmpRateLimit icmpTokens = new IcmpRateLimit(IcmpRateLimit.DEFAULT_PER_SECOND,
+            IcmpRateLimit.DEFAULT_BURST);
 
     public Forwarder(ConnectionTable conns, WorkerCounters counters, FrameSink sink, int maxIds) {
         this.conns = conns;
@@ -236,6 +239,7 @@ public final class Forwarder implements FlowView {
      * @param nowMs     the worker's clock
      */
     public int process(MemorySegment seg, long mac, int snapLen, int wireLen, int inIfindex, long nowMs) {
+        packetNowMs = nowMs;
         if (snapLen < EthernetView.HEADER_LENGTH) {
             return drop(DropReason.TRUNCATED_ETHERNET);
         }
@@ -378,7 +382,7 @@ public final class Forwarder implements FlowView {
         } else {
             int i = schedStates[svc.serviceId()].schedule(destView, this);
             if (i < 0) {
-                drop(DropReason.NO_DESTINATION);
+                noDestination();
                 return -1;
             }
             d = svc.dests()[i];
@@ -472,7 +476,7 @@ public final class Forwarder implements FlowView {
         }
         int i = schedStates[svc.serviceId()].schedule(destView, this);
         if (i < 0) {
-            drop(DropReason.NO_DESTINATION);
+            noDestination();
             return -1;
         }
         DestRuntime d = svc.dests()[i];
@@ -700,6 +704,7 @@ public final class Forwarder implements FlowView {
             return drop(DropReason.NEIGHBOUR_UNRESOLVED);
         }
         if (ip.ttl() <= 1) {
+            icmpToSender(ICMP_TIME_EXCEEDED, 0, 0, ip.dstAddr()); // from the VIP, as IPVS's decrement_ttl
             return drop(DropReason.TTL_EXCEEDED);
         }
         ip.decrementTtl();
@@ -742,6 +747,10 @@ public final class Forwarder implements FlowView {
             return drop(DropReason.NO_ROUTE);
         }
         if (ip.ttl() <= 1) {
+            ServedInterface in = inInterface();
+            if (in != null) {
+                icmpToSender(ICMP_TIME_EXCEEDED, 0, 0, in.ipv4()); // a routed reply: from the director's own address
+            }
             return drop(DropReason.TTL_EXCEEDED);
         }
         ip.decrementTtl();
@@ -756,17 +765,45 @@ public final class Forwarder implements FlowView {
         return FORWARDED;
     }
 
+    private static final int ICMP_DEST_UNREACH = 3;
+    private static final int ICMP_PORT_UNREACH = 3;
+    private static final int ICMP_FRAG_NEEDED = 4;
+    private static final int ICMP_TIME_EXCEEDED = 11;
+
     /**
-     * ICMP "fragmentation needed" back to the sender of the frame being handled (from the address it
-     * wrote to, the VIP), quoting its IP header and first 8 bytes, as IPVS's icmp_send does.
+     * The service has no usable real server: IPVS's {@code ip_vs_leave} answers ICMP port unreachable
+     * from the VIP, for TCP and UDP alike, and drops the packet.
+     */
+    private void noDestination() {
+        icmpToSender(ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0, ip.dstAddr());
+        drop(DropReason.NO_DESTINATION);
+    }
+
+    /** ICMP "fragmentation needed" from the VIP, with the MTU the tunnel leaves (IPVS's icmp_send). */
+    private void fragmentationNeeded(int mtu) {
+        icmpToSender(ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu & 0xffff, ip.dstAddr());
+    }
+
+    private ServedInterface inInterface() {
+        return frame.inIfindex < interfacesByIndex.length ? interfacesByIndex[frame.inIfindex] : null;
+    }
+
+    /**
+     * An ICMP error back to the sender of the frame being handled, out of the interface it came in on to
+     * the L2 address it came from, quoting its IP header and first 8 bytes, as the kernel's icmp_send.
+     * Rate-limited like the kernel's {@code icmp_msgs_per_sec}/{@code icmp_msgs_burst} (1000/s, burst
+     * 50), so a flood to an empty service is not reflected; the drop is counted either way.
      * <pre>
-     *  | Ethernet | IPv4 (VIP → client, proto 1) | type 3 | code 4 | csum | unused (2) | next-hop MTU (2) | quote |
+     *  | Ethernet | IPv4 (from → sender, proto 1) | type | code | csum | rest of header (4) | quote |
      * </pre>
      */
-    private void fragmentationNeeded(int mtu) {
-        ServedInterface in = frame.inIfindex < interfacesByIndex.length ? interfacesByIndex[frame.inIfindex] : null;
+    private void icmpToSender(int type, int code, int restOfHeader, int fromAddr) {
+        ServedInterface in = inInterface();
+        if (in == null || !icmpTokens.take(packetNowMs)) {
+            return;
+        }
         long f = takeScratch();
-        if (in == null || f < 0) {
+        if (f < 0) {
             return;
         }
         int quote = Math.min(ip.headerLength() + 8, ip.totalLength());
@@ -777,12 +814,12 @@ public final class Forwarder implements FlowView {
         long l3 = m + EthernetView.HEADER_LENGTH;
         outIp.wrap(scratch, l3);
         outIp.version(4).ihl(5).tos(0).totalLength(20 + icmpLen).identification(xmitContext.nextIpId())
-                .flagsFragment(0).ttl(64).protocol(Ipv4View.PROTO_ICMP).srcAddr(ip.dstAddr()).dstAddr(ip.srcAddr());
+                .flagsFragment(0).ttl(64).protocol(Ipv4View.PROTO_ICMP).srcAddr(fromAddr).dstAddr(ip.srcAddr());
         outIp.updateHeaderChecksum();
         long l4 = l3 + 20;
         MemorySegment.copy(frame.seg, frame.l3(), scratch, l4 + 8, quote);
         outIcmp.wrap(scratch, l4);
-        outIcmp.type(3).code(4).restOfHeader(mtu & 0xffff);
+        outIcmp.type(type).code(code).restOfHeader(restOfHeader);
         outIcmp.updateChecksum(icmpLen);
         sink.send(frame.inIfindex, scratch, f, VNET + EthernetView.HEADER_LENGTH + 20 + icmpLen);
     }

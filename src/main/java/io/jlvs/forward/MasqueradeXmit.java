@@ -8,7 +8,8 @@ import io.jlvs.packet.Ipv4View;
  * address and port become the real server's; on the way back the source becomes the VIP and port
  * again. Transport checksums are updated incrementally (RFC 1624); a partial checksum (virtio
  * NEEDS_CSUM) holds only the pseudo-header sum, so only the address change goes into it, uncomplemented.
- * A UDP checksum of 0 ("none") stays 0.
+ * A UDP checksum of 0 ("none") is replaced by a full checksum, as IPVS does (except on a first
+ * fragment, which cannot be summed alone).
  */
 public final class MasqueradeXmit implements Xmit {
     @Override
@@ -63,6 +64,13 @@ public final class MasqueradeXmit implements Xmit {
                 f.udp.dstPort(newPort);
             } else {
                 f.udp.srcPort(newPort);
+            }
+            if (!partial && c == 0 && !f.ip.moreFragments()) {
+                // no checksum: IPVS computes a full one (a first fragment cannot be summed alone, it stays 0)
+                int src = dest ? f.ip.srcAddr() : newAddr;
+                int dst = dest ? newAddr : f.ip.dstAddr();
+                int length = Math.min(f.udp.length(), f.ip.totalLength() - f.ip.headerLength());
+                f.udp.checksum(Checksum.udpIpv4(f.seg, f.l4(), length, src, dst));
             }
         }
     }

@@ -200,13 +200,98 @@ class ForwarderTest {
     }
 
     @Test
-    void shouldTranslateUdpAndKeepZeroChecksumWhenNat() {
+    void shouldTranslateUdpWhenNat() {
         configure(ConnectionFlags.FWD_MASQ, 80, 8080, "rr");
 
         process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).udp(5353, 53).payload("q"), ETH0);
 
         assertSent(ETH1, PacketBuilder.ethernet(LB_SMAC, RS1_MAC).vnetHeader().ipv4(CL, RS1).ttl(63)
                 .udp(5353, 53).payload("q"));
+    }
+
+    @Test
+    void shouldComputeFullUdpChecksumWhenNatDatagramCarriesNone() {
+        configure(ConnectionFlags.FWD_MASQ, 80, 8080, "rr");
+
+        process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).udp(5353, 53).udpChecksumZero()
+                .payload("q"), ETH0);
+
+        assertSent(ETH1, PacketBuilder.ethernet(LB_SMAC, RS1_MAC).vnetHeader().ipv4(CL, RS1).ttl(63)
+                .udp(5353, 53).payload("q"));
+    }
+
+    @Test
+    void shouldAnswerPortUnreachableFromVipWhenNoServerIsAvailable() {
+        DestRuntime quiesced = new DestRuntime(1, ip(RS1), 80, ConnectionFlags.FWD_DROUTE, 0, 0, 0, ETH1, ip(RS1));
+        ServiceRuntime svc = new ServiceRuntime(1, 6, ip(VIP), 80, 0, SchedulerRegistry.byName("wlc"),
+                new DestRuntime[] {quiesced});
+        forwarder.apply(new DataplaneConfig(1, new ServiceRuntime[] {svc}, new DestRuntime[] {null, quiesced},
+                new int[] {ip(VIP)}, new ServedInterface[] {
+                    new ServedInterface(ETH0, "eth0", mac(LB_CMAC), ip("198.18.0.1"), 1500),
+                    new ServedInterface(ETH1, "eth1", mac(LB_SMAC), ip("198.19.0.1"), 1500)}));
+
+        int verdict = process(clientSyn(), ETH0);
+
+        assertThat(verdict).isEqualTo(Forwarder.DROPPED);
+        assertThat(counters.drops(DropReason.NO_DESTINATION)).isEqualTo(1);
+        byte[] quote = java.util.Arrays.copyOf(ipPacket(PacketBuilder.ethernet(CL_MAC, LB_CMAC).ipv4(CL, VIP).ttl(64)
+                .id(7).df(true).tcp(40000, 80).flags(TcpView.SYN).seq(1000).window(64240)), 28);
+        byte[] out = sent.getFirst().bytes();
+        assertThat(sent.getFirst().ifindex()).isEqualTo(ETH0);
+        MemorySegment o = MemorySegment.ofArray(out);
+        io.jlvs.packet.Ipv4View icmpIp = new io.jlvs.packet.Ipv4View().wrap(o, 24);
+        assertThat(icmpIp.srcAddr()).isEqualTo(ip(VIP));
+        assertThat(icmpIp.dstAddr()).isEqualTo(ip(CL));
+        assertThat(new io.jlvs.packet.EthernetView().wrap(o, 10).dstMac()).isEqualTo(mac(CL_MAC));
+        io.jlvs.packet.IcmpView icmp = new io.jlvs.packet.IcmpView().wrap(o, 44);
+        assertThat(icmp.type()).isEqualTo(3);
+        assertThat(icmp.code()).isEqualTo(3);
+        assertThat(icmp.checksumValid(out.length - 44)).isTrue();
+        assertThat(java.util.Arrays.copyOfRange(out, 52, out.length)).isEqualTo(quote);
+    }
+
+    @Test
+    void shouldAnswerTimeExceededFromVipWhenClientTtlRunsOut() {
+        configure(ConnectionFlags.FWD_DROUTE, 80, 80, "rr");
+
+        int verdict = process(clientSyn().ttl(1), ETH0);
+
+        assertThat(verdict).isEqualTo(Forwarder.DROPPED);
+        assertThat(counters.drops(DropReason.TTL_EXCEEDED)).isEqualTo(1);
+        MemorySegment o = MemorySegment.ofArray(sent.getFirst().bytes());
+        assertThat(new io.jlvs.packet.Ipv4View().wrap(o, 24).srcAddr()).isEqualTo(ip(VIP));
+        assertThat(new io.jlvs.packet.IcmpView().wrap(o, 44).type()).isEqualTo(11);
+        assertThat(new io.jlvs.packet.IcmpView().wrap(o, 44).code()).isZero();
+    }
+
+    @Test
+    void shouldAnswerTimeExceededFromDirectorAddressWhenNatReplyTtlRunsOut() {
+        configure(ConnectionFlags.FWD_MASQ, 80, 8080, "rr");
+        process(clientSyn(), ETH0);
+        sent.clear();
+
+        process(PacketBuilder.ethernet(RS2_MAC, LB_SMAC).vnetHeader().ipv4(RS2, CL).ttl(1).tcp(8080, 40000)
+                .flags(TcpView.SYN | TcpView.ACK), ETH1);
+
+        assertThat(sent).hasSize(1);
+        assertThat(sent.getFirst().ifindex()).isEqualTo(ETH1);
+        MemorySegment o = MemorySegment.ofArray(sent.getFirst().bytes());
+        io.jlvs.packet.Ipv4View icmpIp = new io.jlvs.packet.Ipv4View().wrap(o, 24);
+        assertThat(icmpIp.srcAddr()).isEqualTo(ip("198.19.0.1"));
+        assertThat(icmpIp.dstAddr()).isEqualTo(ip(RS2));
+        assertThat(new io.jlvs.packet.IcmpView().wrap(o, 44).type()).isEqualTo(11);
+    }
+
+    @Test
+    void shouldLimitIcmpErrorsToTheKernelsBurstWhenFlooded() {
+        configure(ConnectionFlags.FWD_DROUTE, 80, 80, "rr");
+
+        for (int i = 0; i < 80; i++) {
+            process(clientSyn().ttl(1), ETH0); // all in the same millisecond
+        }
+
+        assertThat(sent).hasSize(50);
+        assertThat(counters.drops(DropReason.TTL_EXCEEDED)).isEqualTo(80);
     }
 
     @Test
