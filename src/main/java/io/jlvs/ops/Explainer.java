@@ -262,7 +262,7 @@ public final class Explainer {
         SchedulerState state = scheduler.newState(view, null);
         int i = state.schedule(view, new Flow(toInt(q.src()), toInt(q.dst()), q.sport(), q.dport()));
         if (i < 0) {
-            steps.add("no real server is eligible (none, all quiesced or overloaded): dropped, counted as no_destination");
+            steps.add("no real server is eligible (none, all quiesced or overloaded): dropped with ICMP port unreachable from the VIP (as ip_vs_leave), counted as no_destination");
             return new Answer("DROP", "no_destination", sc.key().toString(), null, null, "scheduler", true, steps,
                     rewrite);
         }
