@@ -340,6 +340,8 @@ public final class Director implements AutoCloseable {
         m.put("rx_frames", c.total(WorkerCounters.RX_FRAMES));
         m.put("tx_frames", c.total(WorkerCounters.TX_FRAMES));
         m.put("ignored_frames", c.total(WorkerCounters.IGNORED_FRAMES));
+        m.put("syn_flood", Map.of("half_open", c.total(WorkerCounters.HALF_OPEN),
+                "syn_stateless", c.total(WorkerCounters.SYN_STATELESS), "ack_adopted", c.total(WorkerCounters.ACK_ADOPTED)));
         Map<String, Long> drops = new LinkedHashMap<>();
         for (DropReason r : DropReason.ALL) {
             drops.put(r.metricName(), c.drops(r));
