@@ -644,10 +644,14 @@ public final class Forwarder implements FlowView {
         } else if (direction == TcpStateMachine.OUTPUT) {
             assure(slot); // a UDP reply
         }
-        conns.touch(slot, nowMs, timeouts.timeoutMs(proto, state));
+        long timeoutMs = timeouts.timeoutMs(proto, state);
         if ((conns.flags(slot) & SynFloodGuard.HALF_OPEN) != 0) {
-            synGuard.afterTransition(conns, slot, nowMs);
+            timeoutMs = synGuard.timeoutMs(conns, slot, direction != TcpStateMachine.OUTPUT, timeoutMs);
+            if (timeoutMs < 0) {
+                return;
+            }
         }
+        conns.touch(slot, nowMs, timeoutMs);
     }
 
     /** Marks the connection's persistence template ASSURED (a controlled connection got established). */

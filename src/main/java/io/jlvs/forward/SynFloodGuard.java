@@ -21,7 +21,8 @@ import java.security.SecureRandom;
  *       {@link #halfOpen()} until it leaves NONE/SYN_RECV/SYN_SENT (the client's ACK) or expires.</li>
  *   <li><b>Pressure</b> ({@code halfOpen >= pressureThreshold}): half-open entries are re-armed with
  *       {@code pressureTimeoutMs} (default 3 s) instead of SYN_RECV's 60 s, so a flood's entries leave
- *       twenty times sooner; a legitimate client's ACK follows the SYN-ACK within one round trip.</li>
+ *       twenty times sooner; a legitimate client's ACK follows the SYN-ACK within one round trip. The real
+ *       server's SYN-ACK (and its retransmissions) never re-arm a half-open entry under pressure.</li>
  *   <li><b>Stateless SYN</b> (pressure, DR and TUN real servers, non-persistent services): the SYN is
  *       forwarded to the real server a weighted rendezvous hash of the flow picks among the service's
  *       available real servers, and nothing stays in the table. The client's first non-SYN segment
@@ -167,27 +168,31 @@ public final class SynFloodGuard {
     }
 
     /**
-     * After the state machine ran on a half-open entry: it leaves the count when it leaves the handshake
-     * (an adopted one at its second segment); while it stays and the worker is under pressure it expires
-     * after {@code pressureTimeoutMs}.
+     * After the state machine ran on a half-open entry: the idle timeout to arm, or -1 to keep its expiry. The
+     * entry leaves the count when it leaves the handshake (an adopted one at its second segment). While it stays
+     * and the worker is under pressure it gets {@code pressureTimeoutMs} from a client segment and nothing from
+     * the real server's: a server retransmitting its SYN-ACK to a spoofed client must not keep the entry alive.
+     *
+     * @param fromClient     the segment came from the client (not the real server)
+     * @param stateTimeoutMs the timeout of the entry's new state
      */
-    public void afterTransition(ConnectionTable conns, int slot, long nowMs) {
+    public long timeoutMs(ConnectionTable conns, int slot, boolean fromClient, long stateTimeoutMs) {
         int flags = conns.flags(slot);
         if ((flags & ADOPTED) != 0) {
             conns.flags(slot, flags & ~ADOPTED);
-            conns.touch(slot, nowMs, pressureTimeoutMs);
-            return;
+            return pressureTimeoutMs;
         }
         int state = conns.state(slot);
         if (state == TcpState.NONE || state == TcpState.SYN_RECV || state == TcpState.SYN_SENT
                 || state == TcpState.SYNACK) {
-            if (halfOpen >= pressureThreshold) {
-                conns.touch(slot, nowMs, pressureTimeoutMs);
+            if (halfOpen < pressureThreshold) {
+                return stateTimeoutMs;
             }
-            return;
+            return fromClient ? Math.min(pressureTimeoutMs, stateTimeoutMs) : -1;
         }
         conns.flags(slot, flags & ~HALF_OPEN);
         release();
+        return stateTimeoutMs;
     }
 
     /** A half-open entry expired or was removed. */

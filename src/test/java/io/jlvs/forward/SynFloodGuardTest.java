@@ -183,6 +183,21 @@ class SynFloodGuardTest {
     }
 
     @Test
+    void shouldNotRearmHalfOpenEntryWhenRealServerRetransmitsSynAckUnderPressure() {
+        configure(ConnectionFlags.FWD_MASQ);
+        flood(PRESSURE + 1, T0_MS);
+        int slot = conns.lookupIn(6, ip("198.19.200.3"), 1026, ip(VIP), 80);
+        String rs = conns.realIp(slot) == ip(RS1) ? RS1 : RS2;
+
+        int verdict = process(PacketBuilder.ethernet(rs.equals(RS1) ? RS1_MAC : RS2_MAC, LB_SMAC).vnetHeader()
+                .ipv4(rs, "198.19.200.3").tcp(80, 1026).flags(TcpView.SYN | TcpView.ACK).seq(5000).ack(1001),
+                ETH1, T0_MS + 1_000);
+
+        assertThat(verdict).isEqualTo(Forwarder.FORWARDED);
+        assertThat(conns.expiresAtMs(slot)).isEqualTo(T0_MS + SHORT_MS);
+    }
+
+    @Test
     void shouldKeepEstablishedFlowsAndCapHalfOpenWhenNatFlooded() {
         configure(ConnectionFlags.FWD_MASQ);
         List<Integer> established = new ArrayList<>();
