@@ -89,6 +89,7 @@ public final class Director implements AutoCloseable {
     private final List<PacketSocket> sockets = new ArrayList<>();
     private final Arena filterArena = Arena.ofShared();
     private ControlServer control;
+    private RulesStateFile stateFile;
     private Worker worker;
     private Thread workerThread;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -106,7 +107,10 @@ public final class Director implements AutoCloseable {
 
     /** Opens the sockets, starts the worker and the control socket. */
     public void start() throws IOException {
-        guard.remove(); // a table left behind by a director that was killed
+        if (guard.removeStale()) {
+            LOG.log(Logger.Level.WARNING, "removed a stale kernel guard (nftables table netdev jlvs) left by a "
+                    + "director that did not stop cleanly");
+        }
         discoverInterfaces();
         MemorySegment filter = SocketFilter.build(List.of(), filterArena);
         for (ServedInterface i : served) {
@@ -137,11 +141,33 @@ public final class Director implements AutoCloseable {
         estimatorThread = Thread.ofPlatform().name("jlvs-estimator").daemon().start(this::estimate);
         worker.idleStrategy(options.busyPoll() ? io.jlvs.worker.IdleStrategy.BUSY_POLL : io.jlvs.worker.IdleStrategy.BACKOFF);
         workerThread = Thread.ofPlatform().name("jlvs-worker-0").start(worker);
+        restoreRules();
         control = new ControlServer(ipvs, options.controlGroup());
         control.register("status", r -> status());
         io.jlvs.ops.Explainer.register(control, ipvs, worker.connections(), served);
 
         LOG.log(Logger.Level.INFO, "director serving " + served.stream().map(ServedInterface::name).toList());
+    }
+
+    /** Rules from the state file (if any), then a rewrite of it after every change. */
+    private void restoreRules() {
+        if (stateFile == null) {
+            return;
+        }
+        try {
+            int n = stateFile.load(ipvs);
+            if (n > 0) {
+                LOG.log(Logger.Level.INFO, "restored " + n + " service(s) from state file " + stateFile.path());
+            }
+        } catch (IOException e) {
+            LOG.log(Logger.Level.ERROR, e.getMessage());
+        }
+        ipvs.subscribe(snap -> stateFile.save(ipvs));
+    }
+
+    /** Keeps the rules in {@code file} (null: no state file); call before {@link #start}. */
+    public void stateFile(RulesStateFile file) {
+        this.stateFile = file;
     }
 
     private void discoverInterfaces() {
@@ -337,6 +363,8 @@ public final class Director implements AutoCloseable {
         m.put("rx_frames", c.total(WorkerCounters.RX_FRAMES));
         m.put("tx_frames", c.total(WorkerCounters.TX_FRAMES));
         m.put("ignored_frames", c.total(WorkerCounters.IGNORED_FRAMES));
+        m.put("syn_flood", Map.of("half_open", c.total(WorkerCounters.HALF_OPEN),
+                "syn_stateless", c.total(WorkerCounters.SYN_STATELESS), "ack_adopted", c.total(WorkerCounters.ACK_ADOPTED)));
         Map<String, Long> drops = new LinkedHashMap<>();
         for (DropReason r : DropReason.ALL) {
             drops.put(r.metricName(), c.drops(r));

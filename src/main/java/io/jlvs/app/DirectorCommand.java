@@ -59,6 +59,14 @@ public final class DirectorCommand implements Callable<Integer> {
         }
     }
 
+    @Option(names = "--state-file", paramLabel = "PATH",
+            description = {"Where the rules are kept across restarts (ipvsadm-save format, rewritten atomically after "
+                    + "every change, restored at start). Default: /var/lib/jlvs/<netns>/rules."})
+    java.nio.file.Path stateFile;
+
+    @Option(names = "--no-state-file", description = "Keep no state file: a restarted director starts empty.")
+    boolean noStateFile;
+
     @Option(names = "--busy-poll", description = "Never block when idle: lowest latency, one whole core per worker.")
     boolean busyPoll;
 
@@ -73,6 +81,9 @@ public final class DirectorCommand implements Callable<Integer> {
         int count = blockCount != null ? blockCount : v2 ? 256 : 64;
         Director director = new Director(new Director.Options(interfaces, connTableSize, ringVersion, size, count,
                 blockTimeoutMs, idlePollMs, controlGroup, busyPoll));
+        if (!noStateFile) {
+            director.stateFile(new RulesStateFile(stateFile != null ? stateFile : RulesStateFile.defaultPath()));
+        }
         try {
             director.start();
         } catch (RuntimeException | java.io.IOException e) {

@@ -429,10 +429,17 @@ public final class Testbed implements AutoCloseable {
         return root.toAbsolutePath().normalize();
     }
 
-    /** Starts {@code bin/jlvs director} in the director's namespace (its log: {@link #logFile}). */
+    /**
+     * Starts {@code bin/jlvs director} in the director's namespace (its log: {@link #logFile}); its state file
+     * is {@code runDir()/lb-state/rules} unless the options name one.
+     */
     public Process startDirector(String... options) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(jlvsHome().resolve("bin/jlvs").toString(), "director"));
         cmd.addAll(List.of(options));
+        if (!cmd.contains("--state-file") && !cmd.contains("--no-state-file")) {
+            // the rules of a bed's director stay in the bed, gone with it
+            cmd.addAll(List.of("--state-file", runDir.resolve("lb-state/rules").toString()));
+        }
         return startInBackground(lb(), cmd.toArray(String[]::new));
     }
 

@@ -96,6 +96,9 @@ public final class Forwarder implements FlowView {
     private ServedInterface[] interfacesByIndex = new ServedInterface[0];
     private final DestView destView = new DestView();
     private final io.jlvs.conn.ExpiryListener onExpire = this::unbindDest;
+    private SynFloodGuard synGuard;
+    /** The real server index the SYN flood guard chose for the flow being scheduled, or -1: the scheduler's. */
+    private int forcedDest = -1;
 
     // which service lists a real server, and where: so a load change reaches that service's scheduler index
     private final ServiceRuntime[] serviceOfDest;
@@ -126,6 +129,7 @@ public final class Forwarder implements FlowView {
         xmits[ConnectionFlags.FWD_DROUTE] = new DirectRoutingXmit();
         xmits[ConnectionFlags.FWD_TUNNEL] = tunnel;
         xmits[ConnectionFlags.FWD_FULLNAT] = new FullNatXmit();
+        this.synGuard = SynFloodGuard.forCapacity(conns.capacity(), counters);
         apply(new DataplaneConfig(0, new ServiceRuntime[0], new DestRuntime[0], new int[0], new ServedInterface[0]));
     }
 
@@ -226,6 +230,15 @@ public final class Forwarder implements FlowView {
         return neighbours;
     }
 
+    public SynFloodGuard synGuard() {
+        return synGuard;
+    }
+
+    /** Replaces the SYN flood guard (before the first frame: it does not carry the half-open count over). */
+    public void synGuard(SynFloodGuard guard) {
+        this.synGuard = guard;
+    }
+
     // ---------------------------------------------------------------- per frame
 
     /**
@@ -303,6 +316,7 @@ public final class Forwarder implements FlowView {
         int dst = ip.dstAddr();
 
         // inbound: client → VIP
+        boolean stateless = false;
         int slot = conns.lookupIn(proto, src, sport, dst, dport);
         boolean syn = proto == Ipv4View.PROTO_TCP
                 && (tcpFlags & (TcpView.SYN | TcpView.RST)) == TcpView.SYN;
@@ -318,18 +332,37 @@ public final class Forwarder implements FlowView {
                 svc = config.service(proto, dst, dport);
             }
             if (svc != null) {
-                if (proto == Ipv4View.PROTO_TCP && !syn) {
-                    return drop(DropReason.NO_CONNECTION);
+                int guarded = SynFloodGuard.STATEFUL;
+                if (proto == Ipv4View.PROTO_TCP) {
+                    destView.service = svc;
+                    guarded = syn ? synGuard.onSyn(svc, destView, src, sport, dst, dport, nowMs)
+                            : synGuard.onOrphan(svc, destView, tcpFlags, src, sport, dst, dport, nowMs);
+                    if (guarded == SynFloodGuard.DROP) {
+                        return syn ? DROPPED : drop(DropReason.NO_CONNECTION);
+                    }
                 }
+                forcedDest = guarded;
                 slot = schedule(svc, proto, src, sport, dst, dport, inIfindex, eth.srcMac(), nowMs);
+                forcedDest = -1;
                 if (slot < 0) {
                     return DROPPED;
+                }
+                if (proto == Ipv4View.PROTO_TCP) {
+                    if (syn && guarded >= 0) {
+                        stateless = true;
+                        conns.flags(slot, conns.flags(slot) | ConnectionFlags.ONE_PACKET); // stateless: gone once sent
+                    } else {
+                        synGuard.created(conns, slot, !syn);
+                    }
                 }
             }
         }
         int ipId = ip.identification();
         if (slot >= 0) {
             int r = inbound(seg, mac, snapLen, wireLen, slot, proto, tcpFlags, nowMs);
+            if (stateless && conns.isLive(slot)) {
+                expireNow(slot); // dropped on its way out: a stateless SYN leaves nothing behind either way
+            }
             if (firstFragment && r == FORWARDED) {
                 firstFragmentPlaced(src, dst, proto, ipId, slot, false, nowMs);
             }
@@ -380,7 +413,7 @@ public final class Forwarder implements FlowView {
             }
             d = config.dest(conns.destId(template));
         } else {
-            int i = schedStates[svc.serviceId()].schedule(destView, this);
+            int i = forcedDest >= 0 ? forcedDest : schedStates[svc.serviceId()].schedule(destView, this);
             if (i < 0) {
                 noDestination();
                 return -1;
@@ -537,6 +570,9 @@ public final class Forwarder implements FlowView {
     private void unbindDest(int slot) {
         int destId = conns.destId(slot);
         int flags = conns.flags(slot);
+        if ((flags & SynFloodGuard.HALF_OPEN) != 0) {
+            synGuard.release();
+        }
         if ((conns.protocol(slot) & ALIAS_PROTO) != 0) {
             int primary = conns.realIp(slot);
             if (conns.isLive(primary) && (conns.flags(primary) & ConnectionFlags.FWD_MASK) == ConnectionFlags.FWD_FULLNAT
@@ -657,7 +693,14 @@ public final class Forwarder implements FlowView {
         } else if (direction == TcpStateMachine.OUTPUT) {
             assure(slot); // a UDP reply
         }
-        conns.touch(slot, nowMs, timeouts.timeoutMs(proto, state));
+        long timeoutMs = timeouts.timeoutMs(proto, state);
+        if ((conns.flags(slot) & SynFloodGuard.HALF_OPEN) != 0) {
+            timeoutMs = synGuard.timeoutMs(conns, slot, direction != TcpStateMachine.OUTPUT, timeoutMs);
+            if (timeoutMs < 0) {
+                return;
+            }
+        }
+        conns.touch(slot, nowMs, timeoutMs);
     }
 
     /** Marks the connection's persistence template ASSURED (a controlled connection got established). */
@@ -1054,7 +1097,7 @@ public final class Forwarder implements FlowView {
         int fwmark = svc == null ? 0 : svc.fwmark();
         int proto = conns.protocol(slot) & 0x7f;
         long timeoutMs = template ? templateTimeoutMs(slot) : timeouts.timeoutMs(proto, conns.state(slot));
-        syncOut.offer(proto, flags, conns.state(slot), conns.clientPort(slot), conns.vport(slot),
+        syncOut.offer(proto, flags & ~SynFloodGuard.FLAGS, conns.state(slot), conns.clientPort(slot), conns.vport(slot),
                 conns.realPort(slot), fwmark, (int) (timeoutMs / 1000), conns.clientIp(slot), conns.vip(slot),
                 conns.realIp(slot));
     }

@@ -50,7 +50,9 @@ public enum DropReason {
     /** A sync message named a service or real server this director does not have. */
     SYNC_NO_SERVICE("sync_no_service"),
     /** A bug: the pipeline threw on this frame. The worker carries on. */
-    INTERNAL_ERROR("internal_error");
+    INTERNAL_ERROR("internal_error"),
+    /** A SYN (or an ACK to adopt) that needed a half-open entry while the half-open cap was reached (SYN flood). */
+    SYN_HALF_OPEN_LIMIT("syn_half_open_limit");
 
     public static final DropReason[] ALL = values();
     private final String metricName;

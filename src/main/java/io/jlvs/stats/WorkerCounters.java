@@ -34,6 +34,12 @@ public final class WorkerCounters implements AutoCloseable {
     public static final int RX_FRAMES = 0;
     public static final int TX_FRAMES = 8;
     public static final int IGNORED_FRAMES = 16;
+    /** SYNs forwarded without a connection entry under SYN flood pressure (SynFloodGuard). */
+    public static final int SYN_STATELESS = 24;
+    /** Connections created from their first non-SYN segment after a stateless SYN. */
+    public static final int ACK_ADOPTED = 32;
+    /** Gauge: half-open connection entries now. */
+    public static final int HALF_OPEN = 40;
 
     public WorkerCounters(int maxIds) {
         dests = arena.allocate((long) RECORD * maxIds, 64);
@@ -80,6 +86,11 @@ public final class WorkerCounters implements AutoCloseable {
 
     public void addTotal(int field, long delta) {
         totals.set(JAVA_LONG, field, totals.get(JAVA_LONG, field) + delta);
+    }
+
+    /** Sets a gauge among the totals. */
+    public void setTotal(int field, long value) {
+        totals.set(JAVA_LONG, field, value);
     }
 
     public long total(int field) {

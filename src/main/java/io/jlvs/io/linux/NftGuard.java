@@ -144,6 +144,26 @@ public final class NftGuard implements AutoCloseable {
         sb.append(" }\n");
     }
 
+    /**
+     * At start: removes a guard table a director killed without its shutdown hook ({@code kill -9}) left in the
+     * kernel. Returns whether there was one.
+     */
+    public synchronized boolean removeStale() {
+        boolean present;
+        try {
+            Process p = new ProcessBuilder(List.of("nft", "list", "table", "netdev", TABLE)).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            present = p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            present = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            present = false;
+        }
+        remove();
+        return present;
+    }
+
     /** Removes the guard table (also one left behind by a director that was killed). */
     public synchronized void remove() {
         installedInterfaces = java.util.List.of();
