@@ -156,6 +156,38 @@ public final class PacketSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Joins a {@code PACKET_FANOUT_CBPF} group on this socket's interface, so each frame reaches exactly
+     * one member: the one whose index (join order) the group's program returns, modulo the member count.
+     * Frames the host sends are not fanned out at all ({@code IGNORE_OUTGOING}; jlvs refuses them anyway).
+     *
+     * @param groupId 0: create a group with an id the kernel picks ({@code UNIQUEID}); else join that group
+     * @return the group's id, for the other members
+     */
+    public int joinFanout(int groupId) {
+        int typeFlags = Libc.PACKET_FANOUT_CBPF | Libc.PACKET_FANOUT_FLAG_IGNORE_OUTGOING
+                | (groupId == 0 ? Libc.PACKET_FANOUT_FLAG_UNIQUEID : 0);
+        Libc.check("PACKET_FANOUT", Libc.setsockoptInt(fd, Libc.SOL_PACKET, Libc.PACKET_FANOUT,
+                (groupId & 0xffff) | (typeFlags << 16)));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment value = arena.allocate(4);
+            MemorySegment len = arena.allocate(4);
+            len.set(JAVA_INT, 0, 4);
+            Libc.check("getsockopt(PACKET_FANOUT)", Libc.getsockopt(fd, Libc.SOL_PACKET, Libc.PACKET_FANOUT, value, len));
+            return value.get(JAVA_INT, 0) & 0xffff;
+        }
+    }
+
+    /** Replaces the fanout group's steering program (classic BPF returning a member index); applies to the whole group. */
+    public void fanoutProgram(MemorySegment program) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment prog = arena.allocate(16);
+            prog.set(JAVA_SHORT, 0, (short) (program.byteSize() / 8));
+            prog.set(JAVA_LONG, 8, program.address());
+            Libc.check("PACKET_FANOUT_DATA", Libc.setsockopt(fd, Libc.SOL_PACKET, Libc.PACKET_FANOUT_DATA, prog, 16));
+        }
+    }
+
     public int fd() {
         return fd;
     }
