@@ -157,18 +157,16 @@ public final class PacketSocket implements AutoCloseable {
     }
 
     /**
-     * Joins a {@code PACKET_FANOUT_CBPF} group on this socket's interface, so each frame reaches exactly
-     * one member: the one whose index (join order) the group's program returns, modulo the member count.
-     * Frames the host sends are not fanned out at all ({@code IGNORE_OUTGOING}; jlvs refuses them anyway).
+     * Creates a {@code PACKET_FANOUT_CBPF} group on this socket's interface, with an id the kernel picks
+     * ({@code UNIQUEID}; 0 is a valid id), and makes this socket its first member. In such a group each
+     * frame reaches exactly one member: the one whose index (join order) the group's program returns,
+     * modulo the member count. Frames the host sends are not fanned out at all ({@code IGNORE_OUTGOING};
+     * jlvs refuses them anyway).
      *
-     * @param groupId 0: create a group with an id the kernel picks ({@code UNIQUEID}); else join that group
-     * @return the group's id, for the other members
+     * @return the group's id, for {@link #joinFanout}
      */
-    public int joinFanout(int groupId) {
-        int typeFlags = Libc.PACKET_FANOUT_CBPF | Libc.PACKET_FANOUT_FLAG_IGNORE_OUTGOING
-                | (groupId == 0 ? Libc.PACKET_FANOUT_FLAG_UNIQUEID : 0);
-        Libc.check("PACKET_FANOUT", Libc.setsockoptInt(fd, Libc.SOL_PACKET, Libc.PACKET_FANOUT,
-                (groupId & 0xffff) | (typeFlags << 16)));
+    public int createFanout() {
+        setFanout(0, Libc.PACKET_FANOUT_FLAG_UNIQUEID);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment value = arena.allocate(4);
             MemorySegment len = arena.allocate(4);
@@ -176,6 +174,17 @@ public final class PacketSocket implements AutoCloseable {
             Libc.check("getsockopt(PACKET_FANOUT)", Libc.getsockopt(fd, Libc.SOL_PACKET, Libc.PACKET_FANOUT, value, len));
             return value.get(JAVA_INT, 0) & 0xffff;
         }
+    }
+
+    /** Joins the group {@link #createFanout} made on another socket of the same interface. */
+    public void joinFanout(int groupId) {
+        setFanout(groupId, 0);
+    }
+
+    private void setFanout(int groupId, int extraFlags) {
+        int typeFlags = Libc.PACKET_FANOUT_CBPF | Libc.PACKET_FANOUT_FLAG_IGNORE_OUTGOING | extraFlags;
+        Libc.check("PACKET_FANOUT", Libc.setsockoptInt(fd, Libc.SOL_PACKET, Libc.PACKET_FANOUT,
+                (groupId & 0xffff) | (typeFlags << 16)));
     }
 
     /** Replaces the fanout group's steering program (classic BPF returning a member index); applies to the whole group. */
