@@ -23,8 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code jlvs director --workers 2}: two workers behind one PACKET_FANOUT group per interface. DR, then
- * NAT (whose replies must reach the worker that owns the flow): curl reaches both servers, wrk sees no
- * socket error, both workers carried frames, and {@code ipvsadm -Lnc} lists the connections of both.
+ * NAT (whose replies must reach the worker that owns the flow by the client hash), then FULLNAT (whose
+ * replies reach it by the local port's range): curl reaches both servers, wrk sees no socket error,
+ * both workers carried frames, and {@code ipvsadm -Lnc} lists the connections of both, each once.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -70,6 +71,16 @@ class MultiWorkerSystemTest {
         ipvsadmOk("-D", "-t", SERVICE);
         configure("-m");
         checkForwarding("NAT");
+    }
+
+    @Test
+    @Order(3)
+    void shouldForwardFullNatWithRepliesSteeredByEachWorkersLocalPortRange() throws IOException {
+        ipvsadmOk("-D", "-t", SERVICE);
+        configure("--fullnat");
+        Testbed.Result r = bed.jlvs("laddr", "add", "-t", SERVICE, "-z", "198.19.0.100");
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        checkForwarding("FULLNAT");
     }
 
     private void configure(String method) {
