@@ -14,6 +14,7 @@
 # bulk (8 conns, 1 MiB object). Prints one line per mode × load. Everything is torn down at exit.
 #
 # Usage: bench/e2e.sh [-d SECONDS] [MODE...]      (root; installs haproxy if missing)
+#        JLVS_ARGS="--workers 2" bench/e2e.sh ...    (extra options for jlvs director)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DUR=10
@@ -91,7 +92,8 @@ vip_off() { ip -n $LB addr del $VIP/32 dev eth0 2>/dev/null || true; }
 
 start_jlvs() { # method flag
   # not through x(): a function run with & is a subshell, and $! must be the director itself
-  ip netns exec $LB "$ROOT/bin/jlvs" director >"$RUN/jlvs.log" 2>&1 &
+  # shellcheck disable=SC2086 # JLVS_ARGS is a list of options
+  ip netns exec $LB "$ROOT/bin/jlvs" director ${JLVS_ARGS:-} >"$RUN/jlvs.log" 2>&1 &
   JLVS_PID=$!; PIDS+=("$JLVS_PID")
   for _ in $(seq 1 100); do x $LB "$ROOT/bin/ipvsadm" -Ln >/dev/null 2>&1 && break; sleep 0.1; done
   x $LB "$ROOT/bin/ipvsadm" -A -t $VIP:80 -s rr

@@ -23,7 +23,10 @@ import io.jlvs.forward.ServedInterface;
 import io.jlvs.forward.ServiceRuntime;
 import io.jlvs.io.linux.Netlink;
 import io.jlvs.io.linux.NftGuard;
+import io.jlvs.io.linux.FanoutFilter;
 import io.jlvs.io.linux.PacketSocket;
+import io.jlvs.forward.Forwarder;
+import io.jlvs.neigh.NeighbourTable;
 import io.jlvs.io.linux.SocketFilter;
 import io.jlvs.sched.SchedulerRegistry;
 import io.jlvs.stats.CounterReader;
@@ -49,8 +52,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * A running director in the current network namespace: the control plane ({@link Ipvs} behind the
- * control socket) and the data plane (packet sockets on the served interfaces, one worker), glued
- * together. On every table change it computes the data plane's view (routes to the real servers
+ * control socket) and the data plane (packet sockets on the served interfaces, one or several
+ * workers with flows steered to them by a fanout program), glued together. On every table change it computes the data plane's view (routes to the real servers
  * included), swaps the socket filters and the kernel guard, and publishes to the worker.
  *
  * <p>State lives here: the service table in {@link Ipvs}; connections, neighbours and counters in
@@ -63,11 +66,27 @@ public final class Director implements AutoCloseable {
      * Options of {@code jlvs director}.
      *
      * @param controlGroup a group whose members may use the control socket as root does, or null (root only)
-     * @param busyPoll     the worker never blocks when idle
+     * @param busyPoll     the workers never block when idle
+     * @param workers      forwarding workers (threads), each with its own sockets, connection table
+     *                     ({@code connTableSize / workers} connections) and counters
      */
     public record Options(List<String> interfaces, int connTableSize, PacketSocket.RingVersion ringVersion,
                           int blockSizeBytes, int blockCount, int blockTimeoutMs, int idlePollMs,
-                          String controlGroup, boolean busyPoll) {
+                          String controlGroup, boolean busyPoll, int workers) {
+        public Options {
+            if (workers < 1 || workers > MAX_WORKERS) {
+                throw new IllegalArgumentException("--workers must be 1 to " + MAX_WORKERS + ", not " + workers);
+            }
+        }
+
+        /** One worker. */
+        public Options(List<String> interfaces, int connTableSize, PacketSocket.RingVersion ringVersion,
+                       int blockSizeBytes, int blockCount, int blockTimeoutMs, int idlePollMs,
+                       String controlGroup, boolean busyPoll) {
+            this(interfaces, connTableSize, ringVersion, blockSizeBytes, blockCount, blockTimeoutMs, idlePollMs,
+                    controlGroup, busyPoll, 1);
+        }
+
         /** Root-only control socket. */
         public Options(List<String> interfaces, int connTableSize, PacketSocket.RingVersion ringVersion,
                        int blockSizeBytes, int blockCount, int blockTimeoutMs, int idlePollMs) {
@@ -82,6 +101,9 @@ public final class Director implements AutoCloseable {
         }
     }
 
+    /** A fanout group's member index is what the steering program returns; 64 workers is plenty for one host. */
+    public static final int MAX_WORKERS = 64;
+
     private final Options options;
     private final Ipvs ipvs = new Ipvs();
     private final NftGuard guard = new NftGuard();
@@ -90,8 +112,13 @@ public final class Director implements AutoCloseable {
     private final Arena filterArena = Arena.ofShared();
     private ControlServer control;
     private RulesStateFile stateFile;
-    private Worker worker;
-    private Thread workerThread;
+    private Worker[] workers = new Worker[0];
+    private Thread[] workerThreads = new Thread[0];
+    /** Per served interface, the socket through which the fanout group's program is set (worker 0's). */
+    private final List<PacketSocket> fanoutSockets = new ArrayList<>();
+    private int localPortsPerWorker;
+    /** What the fanout program hashes; the sync backup routes installs by the same key. */
+    private volatile FanoutFilter.Key fanoutKey = FanoutFilter.Key.ADDRESS_AND_TCP_PORT;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final RateEstimator estimator = new RateEstimator(2 * Ipvs.MAX_IDS);
     private Counters counterView;
@@ -112,21 +139,22 @@ public final class Director implements AutoCloseable {
                     + "director that did not stop cleanly");
         }
         discoverInterfaces();
-        MemorySegment filter = SocketFilter.build(List.of(), filterArena);
-        for (ServedInterface i : served) {
-            sockets.add(new PacketSocket(options.ringVersion(), i.ifindex(), options.blockSizeBytes(), options.blockCount(),
-                    options.blockTimeoutMs(), filter));
+        startWorkers();
+        WorkerCounters[] counters = new WorkerCounters[workers.length];
+        for (int w = 0; w < workers.length; w++) {
+            counters[w] = workers[w].counters();
         }
-        ConnectionTable conns = new ConnectionTable(options.connTableSize());
-        WorkerCounters counters = new WorkerCounters(Ipvs.MAX_IDS);
-        worker = new Worker("worker-0", sockets.toArray(PacketSocket[]::new), conns, counters, Ipvs.MAX_IDS,
-                options.idlePollMs());
         this.counterView = new Counters(counters, estimator);
         ipvs.counters(counterView);
         ipvs.zeroer(ids -> counterView.zero(ids[0], ids[1]));
         ipvs.connectionTable(this::connectionTable);
         ipvs.subscribe(this::onChange);
-        ipvs.subscribeTimeouts(t -> worker.publish(ConnectionTimeouts.defaults().withSet(t.tcpSec(), t.tcpfinSec(), t.udpSec())));
+        ipvs.subscribeTimeouts(t -> {
+            ConnectionTimeouts timeouts = ConnectionTimeouts.defaults().withSet(t.tcpSec(), t.tcpfinSec(), t.udpSec());
+            for (Worker w : workers) {
+                w.publish(timeouts);
+            }
+        });
         ipvs.daemonControl(new Ipvs.DaemonControl() {
             @Override
             public void start(IpvsApi.SyncDaemonConfig d) throws IpvsException {
@@ -139,12 +167,17 @@ public final class Director implements AutoCloseable {
             }
         });
         estimatorThread = Thread.ofPlatform().name("jlvs-estimator").daemon().start(this::estimate);
-        worker.idleStrategy(options.busyPoll() ? io.jlvs.worker.IdleStrategy.BUSY_POLL : io.jlvs.worker.IdleStrategy.BACKOFF);
-        workerThread = Thread.ofPlatform().name("jlvs-worker-0").start(worker);
+        workerThreads = new Thread[workers.length];
+        for (int w = 0; w < workers.length; w++) {
+            workers[w].idleStrategy(options.busyPoll() ? io.jlvs.worker.IdleStrategy.BUSY_POLL
+                    : io.jlvs.worker.IdleStrategy.BACKOFF);
+            workerThreads[w] = Thread.ofPlatform().name("jlvs-" + workers[w].name()).start(workers[w]);
+        }
         restoreRules();
         control = new ControlServer(ipvs, options.controlGroup());
         control.register("status", r -> status());
-        io.jlvs.ops.Explainer.register(control, ipvs, worker.connections(), served);
+        // explain looks flows up in worker 0's table only (with several workers it may miss a live flow)
+        io.jlvs.ops.Explainer.register(control, ipvs, workers[0].connections(), served);
 
         LOG.log(Logger.Level.INFO, "director serving " + served.stream().map(ServedInterface::name).toList());
     }
@@ -168,6 +201,40 @@ public final class Director implements AutoCloseable {
     /** Keeps the rules in {@code file} (null: no state file); call before {@link #start}. */
     public void stateFile(RulesStateFile file) {
         this.stateFile = file;
+    }
+
+    /**
+     * One worker per {@link Options#workers}: each opens its own packet socket per served interface;
+     * with several, the sockets of one interface join one {@code PACKET_FANOUT_CBPF} group (in worker
+     * order, so member index = worker index) and each worker gets its own slice of the FULLNAT local ports.
+     * All share one neighbour table.
+     */
+    private void startWorkers() {
+        int n = options.workers();
+        MemorySegment filter = SocketFilter.build(List.of(), filterArena);
+        NeighbourTable neighbours = new NeighbourTable(4096);
+        localPortsPerWorker = (Forwarder.LOCAL_PORT_HIGH - Forwarder.LOCAL_PORT_LOW + 1) / n;
+        int[] groupIds = new int[served.size()];
+        Worker[] built = new Worker[n];
+        for (int w = 0; w < n; w++) {
+            PacketSocket[] mine = new PacketSocket[served.size()];
+            for (int j = 0; j < served.size(); j++) {
+                mine[j] = new PacketSocket(options.ringVersion(), served.get(j).ifindex(), options.blockSizeBytes(),
+                        options.blockCount(), options.blockTimeoutMs(), filter);
+                sockets.add(mine[j]);
+                if (n > 1 && w == 0) {
+                    groupIds[j] = mine[j].createFanout();
+                    fanoutSockets.add(mine[j]);
+                } else if (n > 1) {
+                    mine[j].joinFanout(groupIds[j]); // the kernel's first unique id is 0: never "create" here
+                }
+            }
+            int low = Forwarder.LOCAL_PORT_LOW + w * localPortsPerWorker;
+            built[w] = new Worker("worker-" + w, mine, new ConnectionTable(Math.max(1024, options.connTableSize() / n)),
+                    new WorkerCounters(Ipvs.MAX_IDS), Ipvs.MAX_IDS, options.idlePollMs(), neighbours, low,
+                    low + localPortsPerWorker - 1);
+        }
+        workers = built;
     }
 
     private void discoverInterfaces() {
@@ -197,6 +264,10 @@ public final class Director implements AutoCloseable {
     private synchronized void onChange(ConfigSnapshot snap) {
         DataplaneConfig config = build(snap);
         List<SocketFilter.Match> matches = new ArrayList<>();
+        // the same matches by role, for the fanout program: who is the client of the flow
+        List<SocketFilter.Match> serviceMatches = new ArrayList<>();
+        List<SocketFilter.Match> natRealMatches = new ArrayList<>();
+        List<SocketFilter.Match> localMatches = new ArrayList<>();
         Set<NftGuard.Entry> services = new LinkedHashSet<>();
         Set<NftGuard.Entry> natReals = new LinkedHashSet<>();
         Set<NftGuard.Entry> marked = new LinkedHashSet<>();
@@ -204,7 +275,8 @@ public final class Director implements AutoCloseable {
         Set<Integer> icmpFrom = new java.util.HashSet<>();
         Set<String> natRealAddrs = new LinkedHashSet<>();
         for (MarkRuleRuntime r : config.marks()) {
-            matches.add(new SocketFilter.Match(false, r.network(), r.mask(), r.protocol(), r.portLow(), r.portHigh()));
+            add(matches, serviceMatches, new SocketFilter.Match(false, r.network(), r.mask(), r.protocol(), r.portLow(),
+                    r.portHigh()));
             String net = ipString(r.network()) + "/" + Integer.bitCount(r.mask());
             String ports = r.portLow() == r.portHigh() ? "" + r.portLow() : r.portLow() + "-" + r.portHigh();
             for (int proto : r.protocol() == 0 ? new int[] {6, 17} : new int[] {r.protocol()}) {
@@ -213,16 +285,17 @@ public final class Director implements AutoCloseable {
         }
         for (int laddr : config.localAddresses()) {
             for (int proto : new int[] {6, 17}) {
-                matches.add(new SocketFilter.Match(false, laddr, -1, proto, 1024, 65535));
+                add(matches, localMatches, new SocketFilter.Match(false, laddr, -1, proto, 1024, 65535));
                 marked.add(new NftGuard.Entry(ipString(laddr), proto, "1024-65535")); // FULLNAT replies are jlvs's
             }
         }
         for (ServiceRuntime s : config.services()) {
             if (s.fwmark() == 0) {
-                matches.add(new SocketFilter.Match(false, s.vip(), s.protocol(), s.vport()));
+                add(matches, serviceMatches, new SocketFilter.Match(false, s.vip(), s.protocol(), s.vport()));
                 services.add(new NftGuard.Entry(ipString(s.vip()), s.protocol(), s.vport()));
                 if (icmpTo.add(s.vip())) {
-                    matches.add(new SocketFilter.Match(false, s.vip(), -1, 1, 0, 65535)); // ICMP errors from clients
+                    // ICMP errors from clients
+                    add(matches, serviceMatches, new SocketFilter.Match(false, s.vip(), -1, 1, 0, 65535));
                 }
             }
             for (DestRuntime d : s.dests()) {
@@ -233,11 +306,12 @@ public final class Director implements AutoCloseable {
                     for (int proto : s.protocol() == 0 ? new int[] {6, 17} : new int[] {s.protocol()}) {
                         NftGuard.Entry e = new NftGuard.Entry(ipString(d.ipv4()), proto, anyPort ? "1-65535" : "" + port);
                         if (icmpFrom.add(d.ipv4())) {
-                            matches.add(new SocketFilter.Match(true, d.ipv4(), -1, 1, 0, 65535)); // its ICMP errors
+                            // its ICMP errors
+                            add(matches, natRealMatches, new SocketFilter.Match(true, d.ipv4(), -1, 1, 0, 65535));
                             natRealAddrs.add(ipString(d.ipv4()));
                         }
                         if (natReals.add(e)) {
-                            matches.add(anyPort
+                            add(matches, natRealMatches, anyPort
                                     ? new SocketFilter.Match(true, d.ipv4(), -1, proto, 1, 65535)
                                     : new SocketFilter.Match(true, d.ipv4(), proto, port));
                         }
@@ -247,17 +321,49 @@ public final class Director implements AutoCloseable {
         }
         // order: the worker knows the service before frames for it arrive; the kernel stops seeing
         // them only once jlvs does
-        if (worker != null) {
-            worker.publish(config);
+        for (Worker w : workers) {
+            w.publish(config);
         }
         MemorySegment filter = SocketFilter.build(matches, filterArena);
         for (PacketSocket s : sockets) {
             s.attachFilter(filter);
         }
+        if (!fanoutSockets.isEmpty()) {
+            steer(config, serviceMatches, natRealMatches, localMatches);
+        }
         try {
             guard.apply(served.stream().map(ServedInterface::name).toList(), services, natReals, marked, natRealAddrs);
         } catch (IOException e) {
             LOG.log(Logger.Level.ERROR, "kernel guard not installed: " + e.getMessage());
+        }
+    }
+
+    private static void add(List<SocketFilter.Match> all, List<SocketFilter.Match> role, SocketFilter.Match m) {
+        all.add(m);
+        role.add(m);
+    }
+
+    /**
+     * Replaces each interface's fanout program. The hash takes client ports (TCP) unless a service is
+     * persistent: then client addresses only, under the widest persistence netmask, so a template and
+     * all the connections it controls live on one worker.
+     */
+    private void steer(DataplaneConfig config, List<SocketFilter.Match> toService, List<SocketFilter.Match> fromReal,
+                       List<SocketFilter.Match> toLocal) {
+        int mask = -1;
+        boolean persistent = false;
+        for (ServiceRuntime s : config.services()) {
+            if (s.netmask() != -1 || s.persistTimeoutS() > 0) {
+                persistent = true;
+                mask &= s.netmask();
+            }
+        }
+        FanoutFilter.Key key = persistent ? new FanoutFilter.Key(mask, false) : FanoutFilter.Key.ADDRESS_AND_TCP_PORT;
+        MemorySegment program = FanoutFilter.build(toService, fromReal, toLocal, key, Forwarder.LOCAL_PORT_LOW,
+                localPortsPerWorker, filterArena);
+        fanoutKey = key;
+        for (PacketSocket s : fanoutSockets) {
+            s.fanoutProgram(program);
         }
     }
 
@@ -359,28 +465,55 @@ public final class Director implements AutoCloseable {
         m.put("transport", "af_packet (TPACKET_" + options.ringVersion() + " rx ring, sendmmsg tx)");
         m.put("idle", options.busyPoll() ? "busy-poll" : "backoff (spin, yield, poll)");
         m.put("sync_daemons", syncDaemons.keySet());
-        WorkerCounters c = worker.counters();
-        m.put("rx_frames", c.total(WorkerCounters.RX_FRAMES));
-        m.put("tx_frames", c.total(WorkerCounters.TX_FRAMES));
-        m.put("ignored_frames", c.total(WorkerCounters.IGNORED_FRAMES));
-        m.put("syn_flood", Map.of("half_open", c.total(WorkerCounters.HALF_OPEN),
-                "syn_stateless", c.total(WorkerCounters.SYN_STATELESS), "ack_adopted", c.total(WorkerCounters.ACK_ADOPTED)));
+        m.put("rx_frames", sum(w -> w.counters().total(WorkerCounters.RX_FRAMES)));
+        m.put("tx_frames", sum(w -> w.counters().total(WorkerCounters.TX_FRAMES)));
+        m.put("ignored_frames", sum(w -> w.counters().total(WorkerCounters.IGNORED_FRAMES)));
+        m.put("syn_flood", Map.of("half_open", sum(w -> w.counters().total(WorkerCounters.HALF_OPEN)),
+                "syn_stateless", sum(w -> w.counters().total(WorkerCounters.SYN_STATELESS)),
+                "ack_adopted", sum(w -> w.counters().total(WorkerCounters.ACK_ADOPTED))));
         Map<String, Long> drops = new LinkedHashMap<>();
         for (DropReason r : DropReason.ALL) {
-            drops.put(r.metricName(), c.drops(r));
+            drops.put(r.metricName(), sum(w -> w.counters().drops(r)));
         }
         m.put("drops", drops);
-        m.put("connections", worker.connections().size());
+        m.put("connections", sum(w -> w.connections().size()));
+        m.put("steering", workers.length == 1 ? "one worker"
+                : "PACKET_FANOUT_CBPF by client " + (fanoutKey.tcpPorts() ? "address and TCP port" : "address under "
+                        + ipString(fanoutKey.addrMask())) + "; FULLNAT local ports " + localPortsPerWorker + " per worker");
+        List<Map<String, Object>> perWorker = new ArrayList<>();
+        for (Worker w : workers) {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("name", w.name());
+            one.put("rx_frames", w.counters().total(WorkerCounters.RX_FRAMES));
+            one.put("tx_frames", w.counters().total(WorkerCounters.TX_FRAMES));
+            one.put("connections", w.connections().size());
+            perWorker.add(one);
+        }
+        m.put("workers", perWorker);
         m.put("guard_installed", guard.installed());
         return m;
     }
 
-    /** The connection table in /proc/net/ip_vs_conn's format (racy snapshot of the worker's table). */
+    private long sum(java.util.function.ToLongFunction<Worker> f) {
+        long total = 0;
+        for (Worker w : workers) {
+            total += f.applyAsLong(w);
+        }
+        return total;
+    }
+
+    /** The connection table in /proc/net/ip_vs_conn's format (racy snapshot of every worker's table). */
     public List<String> connectionTable() {
         List<String> out = new ArrayList<>();
         out.add(Ipvs.CONN_TABLE_HEADER);
-        ConnectionTable t = worker.connections();
         long nowMs = System.nanoTime() / 1_000_000L;
+        for (Worker w : workers) {
+            listConnections(w.connections(), nowMs, out);
+        }
+        return out;
+    }
+
+    private static void listConnections(ConnectionTable t, long nowMs, List<String> out) {
         t.forEach(slot -> {
             int flags = t.flags(slot);
             boolean template = (flags & ConnectionFlags.TEMPLATE) != 0;
@@ -392,7 +525,6 @@ public final class Director implements AutoCloseable {
             out.add(String.format("%-3s %08X %04X %08X %04X %08X %04X %-11s %7d", protoName, t.clientIp(slot),
                     t.clientPort(slot), t.vip(slot), t.vport(slot), t.realIp(slot), t.realPort(slot), state, expiresS));
         });
-        return out;
     }
 
     /** Samples every service's and real server's counters every 2 s (the IPVS estimator's period). */
@@ -408,24 +540,49 @@ public final class Director implements AutoCloseable {
     }
 
     private final java.util.Map<String, SyncDaemon> syncDaemons = new java.util.concurrent.ConcurrentHashMap<>();
-    private final SyncRing syncRing = new SyncRing(1 << 16);
+    /** One per worker (each ring has a single producer); the master daemon drains them all. */
+    private SyncRing[] syncRings;
+
+    /** The worker a synced connection's packets will reach: the fanout program's choice for its client. */
+    private int ownerOf(SyncEntry e) {
+        return workers.length == 1 ? 0
+                : FanoutFilter.workerFor(fanoutKey, e.protocol() == 6, e.caddr(), e.cport(), workers.length);
+    }
+
+    private synchronized SyncRing[] syncRings() {
+        if (syncRings == null) {
+            syncRings = new SyncRing[workers.length];
+            for (int w = 0; w < workers.length; w++) {
+                syncRings[w] = new SyncRing(1 << 16);
+            }
+        }
+        return syncRings;
+    }
 
     private void startSync(IpvsApi.SyncDaemonConfig d) throws IpvsException {
+        syncRings();
         boolean master = d.state().equals("master");
         SyncDaemon.WorkerLink link = new SyncDaemon.WorkerLink() {
             @Override
             public SyncRing ring() {
-                return syncRing;
+                return syncRings[0];
+            }
+
+            @Override
+            public List<SyncRing> rings() {
+                return List.of(syncRings);
             }
 
             @Override
             public void requestFullSync() {
-                worker.requestFullSync();
+                for (Worker w : workers) {
+                    w.requestFullSync();
+                }
             }
 
             @Override
             public void install(SyncEntry entry) {
-                worker.install(entry);
+                workers[ownerOf(entry)].install(entry);
             }
         };
         try {
@@ -438,7 +595,9 @@ public final class Director implements AutoCloseable {
             throw new IpvsException(io.jlvs.control.Errno.EINVAL, "sync daemon: " + e.getMessage());
         }
         if (master) {
-            worker.syncTo(syncRing);
+            for (int w = 0; w < workers.length; w++) {
+                workers[w].syncTo(syncRings[w]);
+            }
         }
     }
 
@@ -446,7 +605,9 @@ public final class Director implements AutoCloseable {
         SyncDaemon d = syncDaemons.remove(state);
         if (d != null) {
             if (d.master()) {
-                worker.syncTo(null);
+                for (Worker w : workers) {
+                    w.syncTo(null);
+                }
             }
             d.close();
         }
@@ -472,15 +633,19 @@ public final class Director implements AutoCloseable {
         if (estimatorThread != null) {
             estimatorThread.interrupt();
         }
-        if (worker != null) {
-            worker.stop();
+        for (Worker w : workers) {
+            w.stop();
+        }
+        for (int w = 0; w < workers.length; w++) {
             try {
-                workerThread.join(5000);
+                if (workerThreads.length > w && workerThreads[w] != null) {
+                    workerThreads[w].join(5000);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            worker.close();
-            worker.connections().close();
+            workers[w].close();
+            workers[w].connections().close();
         }
         for (PacketSocket s : sockets) {
             s.close();
@@ -507,33 +672,50 @@ public final class Director implements AutoCloseable {
     private static final class Counters implements CounterReader {
         private static final int[] FIELDS = {WorkerCounters.CONNS, WorkerCounters.IN_PKTS, WorkerCounters.OUT_PKTS,
             WorkerCounters.IN_BYTES, WorkerCounters.OUT_BYTES};
-        private final WorkerCounters c;
+        private final WorkerCounters[] workers;
         private final RateEstimator rates;
         /** Rates of services live at ids above MAX_IDS in the estimator. */
         private final long[] destBase = new long[Ipvs.MAX_IDS * FIELDS.length];
         private final long[] serviceBase = new long[Ipvs.MAX_IDS * FIELDS.length];
 
-        Counters(WorkerCounters c, RateEstimator rates) {
-            this.c = c;
+        Counters(WorkerCounters[] workers, RateEstimator rates) {
+            this.workers = workers;
             this.rates = rates;
         }
 
+        /** A real server's counter summed over the workers. */
+        private long destSum(int id, int field) {
+            long total = 0;
+            for (WorkerCounters c : workers) {
+                total += c.dest(id, field);
+            }
+            return total;
+        }
+
+        private long serviceSum(int id, int field) {
+            long total = 0;
+            for (WorkerCounters c : workers) {
+                total += c.service(id, field);
+            }
+            return total;
+        }
+
         private long dest(int id, int f) {
-            return c.dest(id, FIELDS[f]) - destBase[id * FIELDS.length + f];
+            return destSum(id, FIELDS[f]) - destBase[id * FIELDS.length + f];
         }
 
         private long service(int id, int f) {
-            return c.service(id, FIELDS[f]) - serviceBase[id * FIELDS.length + f];
+            return serviceSum(id, FIELDS[f]) - serviceBase[id * FIELDS.length + f];
         }
 
         @Override
         public int activeConns(int destId) {
-            return (int) c.dest(destId, WorkerCounters.ACTIVE);
+            return (int) destSum(destId, WorkerCounters.ACTIVE);
         }
 
         @Override
         public int inactiveConns(int destId) {
-            return (int) c.dest(destId, WorkerCounters.INACTIVE);
+            return (int) destSum(destId, WorkerCounters.INACTIVE);
         }
 
         @Override
@@ -572,13 +754,13 @@ public final class Director implements AutoCloseable {
         synchronized void zero(List<Integer> serviceIds, List<Integer> destIds) {
             for (int id : serviceIds) {
                 for (int f = 0; f < FIELDS.length; f++) {
-                    serviceBase[id * FIELDS.length + f] = c.service(id, FIELDS[f]);
+                    serviceBase[id * FIELDS.length + f] = serviceSum(id, FIELDS[f]);
                 }
                 rates.reset(serviceSlot(id), 0, 0, 0, 0, 0);
             }
             for (int id : destIds) {
                 for (int f = 0; f < FIELDS.length; f++) {
-                    destBase[id * FIELDS.length + f] = c.dest(id, FIELDS[f]);
+                    destBase[id * FIELDS.length + f] = destSum(id, FIELDS[f]);
                 }
                 rates.reset(id, 0, 0, 0, 0, 0);
             }

@@ -67,6 +67,13 @@ public final class DirectorCommand implements Callable<Integer> {
     @Option(names = "--no-state-file", description = "Keep no state file: a restarted director starts empty.")
     boolean noStateFile;
 
+    @Option(names = "--workers", defaultValue = "1", paramLabel = "N",
+            description = {"Forwarding worker threads, each with its own packet sockets (one PACKET_FANOUT group per "
+                    + "interface steers a flow, both directions, to one worker), connection table (--conn-table-size "
+                    + "split evenly) and counters. 0: one per core but one (at least 1). Default: ${DEFAULT-VALUE}: "
+                    + "on a small box the client, servers and the kernel's own packet work need the other cores."})
+    int workers;
+
     @Option(names = "--busy-poll", description = "Never block when idle: lowest latency, one whole core per worker.")
     boolean busyPoll;
 
@@ -76,11 +83,17 @@ public final class DirectorCommand implements Callable<Integer> {
             System.err.println("jlvs director: must run as root (packet sockets and nftables need CAP_NET_ADMIN/CAP_NET_RAW)");
             return 1;
         }
+        if (workers < 0 || workers > Director.MAX_WORKERS) {
+            System.err.println("jlvs director: --workers must be 0 (one per core but one) to " + Director.MAX_WORKERS);
+            return 2;
+        }
         boolean v2 = ringVersion == PacketSocket.RingVersion.V2;
         int size = blockSize != null ? blockSize : v2 ? 131072 : 262144;
         int count = blockCount != null ? blockCount : v2 ? 256 : 64;
         Director director = new Director(new Director.Options(interfaces, connTableSize, ringVersion, size, count,
-                blockTimeoutMs, idlePollMs, controlGroup, busyPoll));
+                blockTimeoutMs, idlePollMs, controlGroup, busyPoll,
+                workers > 0 ? workers : Math.max(1, Math.min(Director.MAX_WORKERS,
+                        Runtime.getRuntime().availableProcessors() - 1))));
         if (!noStateFile) {
             director.stateFile(new RulesStateFile(stateFile != null ? stateFile : RulesStateFile.defaultPath()));
         }

@@ -53,9 +53,12 @@ public final class Forwarder implements FlowView {
     static final int TEMPLATE_PROTO = 0x80;
     /** FULLNAT reply aliases are keyed (protocol | this, real server, local address) and point at their connection. */
     static final int ALIAS_PROTO = 0x40;
-    static final int LOCAL_PORT_LOW = 1024;
-    static final int LOCAL_PORT_HIGH = 65535;
+    public static final int LOCAL_PORT_LOW = 1024;
+    public static final int LOCAL_PORT_HIGH = 65535;
     private LocalPortPool localPorts = new LocalPortPool(new int[0], LOCAL_PORT_LOW, LOCAL_PORT_HIGH);
+    /** This worker's share of the local ports (several workers: disjoint ranges, so the port names the worker). */
+    private final int localPortLow;
+    private final int localPortHigh;
     private int localCursor;
     static final int TEMPLATE_NONE = 0;
     static final int TEMPLATE_ASSURED = 1;
@@ -63,7 +66,7 @@ public final class Forwarder implements FlowView {
     static final int TEMPLATE_KEEP_S = 60;
 
     private final ConnectionTable conns;
-    private final NeighbourTable neighbours = new NeighbourTable(4096);
+    private final NeighbourTable neighbours;
     private final WorkerCounters counters;
     private final FrameSink sink;
     private final Arena arena = Arena.ofShared();
@@ -116,6 +119,19 @@ public final class Forwarder implements FlowView {
             IcmpRateLimit.DEFAULT_BURST);
 
     public Forwarder(ConnectionTable conns, WorkerCounters counters, FrameSink sink, int maxIds) {
+        this(conns, counters, sink, maxIds, new NeighbourTable(4096), LOCAL_PORT_LOW, LOCAL_PORT_HIGH);
+    }
+
+    /**
+     * @param neighbours    the real servers' MACs, shared by all workers
+     * @param localPortLow  first FULLNAT local port this worker hands out
+     * @param localPortHigh last one
+     */
+    public Forwarder(ConnectionTable conns, WorkerCounters counters, FrameSink sink, int maxIds,
+                     NeighbourTable neighbours, int localPortLow, int localPortHigh) {
+        this.neighbours = neighbours;
+        this.localPortLow = localPortLow;
+        this.localPortHigh = localPortHigh;
         this.conns = conns;
         this.counters = counters;
         this.sink = sink;
@@ -185,7 +201,7 @@ public final class Forwarder implements FlowView {
             }
         }
         if (!java.util.Arrays.equals(localPorts.laddrs(), next.localAddresses())) {
-            localPorts = new LocalPortPool(next.localAddresses(), LOCAL_PORT_LOW, LOCAL_PORT_HIGH);
+            localPorts = new LocalPortPool(next.localAddresses(), localPortLow, localPortHigh);
         }
         this.interfacesByIndex = byIndex;
         this.schedStates = states;

@@ -33,6 +33,11 @@ public final class SyncDaemon implements AutoCloseable {
     public interface WorkerLink {
         SyncRing ring();
 
+        /** Every worker's ring (one producer each); the master drains them all. */
+        default List<SyncRing> rings() {
+            return List.of(ring());
+        }
+
         void requestFullSync();
 
         void install(SyncEntry entry);
@@ -92,7 +97,9 @@ public final class SyncDaemon implements AutoCloseable {
                     in.clear();
                 }
                 batch.clear();
-                worker.ring().drain(batch::add, 100_000);
+                for (SyncRing ring : worker.rings()) {
+                    ring.drain(batch::add, 100_000);
+                }
                 SyncCodec.begin(out, syncId);
                 for (SyncEntry e : batch) {
                     if (!SyncCodec.fits(out) || SyncCodec.count(out) == 255) {

@@ -57,6 +57,17 @@ public final class Worker implements Runnable {
 
     public Worker(String name, PacketSocket[] sockets, ConnectionTable conns, WorkerCounters counters,
                   int maxIds, int idlePollMs) {
+        this(name, sockets, conns, counters, maxIds, idlePollMs, new io.jlvs.neigh.NeighbourTable(4096),
+                Forwarder.LOCAL_PORT_LOW, Forwarder.LOCAL_PORT_HIGH);
+    }
+
+    /**
+     * One of several workers: {@code neighbours} is shared by all, FULLNAT local ports come from this
+     * worker's own range {@code [localPortLow, localPortHigh]}.
+     */
+    public Worker(String name, PacketSocket[] sockets, ConnectionTable conns, WorkerCounters counters,
+                  int maxIds, int idlePollMs, io.jlvs.neigh.NeighbourTable neighbours, int localPortLow,
+                  int localPortHigh) {
         this.name = name;
         this.sockets = sockets;
         this.conns = conns;
@@ -72,7 +83,8 @@ public final class Worker implements Runnable {
             txBatches[i] = new TxBatch(sockets[i], 64);
             txByIfindex[sockets[i].ifindex()] = txBatches[i];
         }
-        this.forwarder = new Forwarder(conns, counters, this::enqueue, maxIds);
+        this.forwarder = new Forwarder(conns, counters, this::enqueue, maxIds, neighbours, localPortLow,
+                localPortHigh);
         this.pollFds = arena.allocate(8L * sockets.length, 8);
         for (int i = 0; i < sockets.length; i++) {
             pollFds.set(JAVA_INT, 8L * i, sockets[i].fd());

@@ -56,6 +56,11 @@ public final class Libc {
     public static final int PACKET_TX_RING = 13;
     public static final int PACKET_VNET_HDR = 15;
     public static final int PACKET_QDISC_BYPASS = 20;
+    public static final int PACKET_FANOUT = 18;
+    public static final int PACKET_FANOUT_DATA = 22;
+    public static final int PACKET_FANOUT_CBPF = 6;
+    public static final int PACKET_FANOUT_FLAG_UNIQUEID = 0x2000;
+    public static final int PACKET_FANOUT_FLAG_IGNORE_OUTGOING = 0x4000;
     public static final int TPACKET_V2 = 1;
     public static final int TPACKET_V3 = 2;
 

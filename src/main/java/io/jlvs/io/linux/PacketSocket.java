@@ -156,6 +156,47 @@ public final class PacketSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates a {@code PACKET_FANOUT_CBPF} group on this socket's interface, with an id the kernel picks
+     * ({@code UNIQUEID}; 0 is a valid id), and makes this socket its first member. In such a group each
+     * frame reaches exactly one member: the one whose index (join order) the group's program returns,
+     * modulo the member count. Frames the host sends are not fanned out at all ({@code IGNORE_OUTGOING};
+     * jlvs refuses them anyway).
+     *
+     * @return the group's id, for {@link #joinFanout}
+     */
+    public int createFanout() {
+        setFanout(0, Libc.PACKET_FANOUT_FLAG_UNIQUEID);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment value = arena.allocate(4);
+            MemorySegment len = arena.allocate(4);
+            len.set(JAVA_INT, 0, 4);
+            Libc.check("getsockopt(PACKET_FANOUT)", Libc.getsockopt(fd, Libc.SOL_PACKET, Libc.PACKET_FANOUT, value, len));
+            return value.get(JAVA_INT, 0) & 0xffff;
+        }
+    }
+
+    /** Joins the group {@link #createFanout} made on another socket of the same interface. */
+    public void joinFanout(int groupId) {
+        setFanout(groupId, 0);
+    }
+
+    private void setFanout(int groupId, int extraFlags) {
+        int typeFlags = Libc.PACKET_FANOUT_CBPF | Libc.PACKET_FANOUT_FLAG_IGNORE_OUTGOING | extraFlags;
+        Libc.check("PACKET_FANOUT", Libc.setsockoptInt(fd, Libc.SOL_PACKET, Libc.PACKET_FANOUT,
+                (groupId & 0xffff) | (typeFlags << 16)));
+    }
+
+    /** Replaces the fanout group's steering program (classic BPF returning a member index); applies to the whole group. */
+    public void fanoutProgram(MemorySegment program) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment prog = arena.allocate(16);
+            prog.set(JAVA_SHORT, 0, (short) (program.byteSize() / 8));
+            prog.set(JAVA_LONG, 8, program.address());
+            Libc.check("PACKET_FANOUT_DATA", Libc.setsockopt(fd, Libc.SOL_PACKET, Libc.PACKET_FANOUT_DATA, prog, 16));
+        }
+    }
+
     public int fd() {
         return fd;
     }

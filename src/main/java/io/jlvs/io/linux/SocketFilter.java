@@ -44,7 +44,8 @@ public final class SocketFilter {
     private static final int ACCEPT_BYTES = 0x40000;
     private static final int SKF_AD_PKTTYPE = 0xfffff000 + 4;
 
-    private record Insn(int code, int jt, int jf, int k) {}
+    /** One {@code struct sock_filter}; also used by {@link FanoutFilter}. */
+    record Insn(int code, int jt, int jf, int k) {}
 
     /** The filter program as {@code struct sock_filter[]}, in {@code arena}. */
     public static MemorySegment build(List<Match> matches, Arena arena) {
@@ -95,6 +96,11 @@ public final class SocketFilter {
             }
         }
         p.add(new Insn(0x06, 0, 0, 0));                          // drop
+        return encode(p, arena);
+    }
+
+    /** A program as {@code struct sock_filter[]}, in {@code arena}. */
+    static MemorySegment encode(List<Insn> p, Arena arena) {
         MemorySegment seg = arena.allocate(8L * p.size(), 8);
         for (int i = 0; i < p.size(); i++) {
             Insn in = p.get(i);

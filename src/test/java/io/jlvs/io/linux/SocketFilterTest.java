@@ -22,10 +22,25 @@ class SocketFilterTest {
     static final int HOST = 0;
     static final int OUTGOING = 4;
 
-    /** Executes a cBPF program on a frame; returns the accepted byte count (0 = refused). */
+    /** Executes a cBPF program on a frame; returns the accepted byte count (0 = refused) or, for a fanout program, its value. */
     static int run(MemorySegment prog, byte[] frame, int pkttype) {
+        try {
+            return execute(prog, frame, pkttype);
+        } catch (OutOfFrame e) {
+            return 0; // a load beyond the frame ends the program with 0, as in the kernel
+        }
+    }
+
+    private static final class OutOfFrame extends RuntimeException {
+        OutOfFrame() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static int execute(MemorySegment prog, byte[] frame, int pkttype) {
         int a = 0;
         int x = 0;
+        int[] mem = new int[16];
         int pc = 0;
         int n = (int) (prog.byteSize() / 8);
         while (pc < n) {
@@ -36,12 +51,29 @@ class SocketFilterTest {
             int k = prog.get(JAVA_INT, o + 4);
             pc++;
             switch (code) {
-                case 0x20 -> a = k == 0xfffff004 ? pkttype : word(frame, k, 4);      // ld [k] / ld #pkttype
+                case 0x20 -> a = k == 0xfffff004 ? pkttype : k == 0xfffff000 ? word(frame, 12, 2)
+                        : word(frame, k, 4);                                         // ld [k] / #pkttype / #proto
                 case 0x28 -> a = word(frame, k, 2);                                 // ldh [k]
                 case 0x30 -> a = word(frame, k, 1);                                 // ldb [k]
+                case 0x40 -> a = word(frame, x + k, 4);                             // ld [x + k]
                 case 0x48 -> a = word(frame, x + k, 2);                             // ldh [x + k]
+                case 0x50 -> a = word(frame, x + k, 1);                             // ldb [x + k]
                 case 0xb1 -> x = 4 * (word(frame, k, 1) & 0xf);                     // ldxb 4*([k]&0xf)
+                case 0x61 -> x = mem[k];                                            // ldx M[k]
+                case 0x02 -> mem[k] = a;                                            // st M[k]
+                case 0x03 -> mem[k] = x;                                            // stx M[k]
+                case 0x07 -> x = a;                                                 // tax
+                case 0x87 -> a = x;                                                 // txa
+                case 0x0c -> a += x;                                                // add x
+                case 0x04 -> a += k;                                                // add #k
+                case 0x14 -> a -= k;                                                // sub #k
+                case 0x24 -> a *= k;                                                // mul #k
+                case 0x34 -> a = Integer.divideUnsigned(a, k);                      // div #k
                 case 0x54 -> a &= k;                                                // and #k
+                case 0x64 -> a <<= k;                                               // lsh #k
+                case 0x74 -> a >>>= k;                                              // rsh #k
+                case 0xac -> a ^= x;                                                // xor x
+                case 0x05 -> pc += k;                                               // ja
                 case 0x15 -> pc += a == k ? jt : jf;                                // jeq
                 case 0x45 -> pc += (a & k) != 0 ? jt : jf;                          // jset
                 case 0x35 -> pc += Integer.compareUnsigned(a, k) >= 0 ? jt : jf;    // jge
@@ -49,19 +81,25 @@ class SocketFilterTest {
                 case 0x06 -> {
                     return k;                                                        // ret #k
                 }
+                case 0x16 -> {
+                    return a;                                                        // ret a
+                }
                 default -> throw new IllegalStateException("opcode " + Integer.toHexString(code));
-            }
-            if (a == Integer.MIN_VALUE + 7) {
-                return 0;
             }
         }
         throw new IllegalStateException("fell off the program");
     }
 
-    /** A load beyond the frame ends the program with 0 in the kernel; here it yields a value no rule matches. */
+    /** SKF_NET_OFF: a load relative to the network header, 14 bytes into an Ethernet frame. */
+    static final int NET_OFF = 0xfff00000;
+
+    /** A load beyond the frame ends the program with 0 in the kernel. */
     static int word(byte[] f, int off, int size) {
+        if (off < 0 && off >= NET_OFF && off < NET_OFF + 0x10000) {
+            off = off - NET_OFF + 14;
+        }
         if (off < 0 || off + size > f.length) {
-            return Integer.MIN_VALUE + 7;
+            throw new OutOfFrame();
         }
         int v = 0;
         for (int i = 0; i < size; i++) {
