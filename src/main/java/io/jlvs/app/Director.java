@@ -95,9 +95,15 @@ public final class Director implements AutoCloseable {
     private final RateEstimator estimator = new RateEstimator(2 * Ipvs.MAX_IDS);
     private Counters counterView;
     private Thread estimatorThread;
+    private final DirectorTransport transport = new DirectorTransport();
 
     public Director(Options options) {
         this.options = options;
+    }
+
+    /** Before {@link #start}: af_packet (default), af_xdp or auto, and the XDP attach mode; see docs/af_xdp.md. */
+    public void transport(String name, io.jlvs.io.xdp.XdpTransport.Mode xdpMode) {
+        transport.choose(name, xdpMode);
     }
 
     public Ipvs ipvs() {
@@ -134,6 +140,7 @@ public final class Director implements AutoCloseable {
                 stopSync(state);
             }
         });
+        transport.open(served, worker);
         estimatorThread = Thread.ofPlatform().name("jlvs-estimator").daemon().start(this::estimate);
         worker.idleStrategy(options.busyPoll() ? io.jlvs.worker.IdleStrategy.BUSY_POLL : io.jlvs.worker.IdleStrategy.BACKOFF);
         workerThread = Thread.ofPlatform().name("jlvs-worker-0").start(worker);
@@ -224,6 +231,7 @@ public final class Director implements AutoCloseable {
         if (worker != null) {
             worker.publish(config);
         }
+        transport.steer(matches);
         MemorySegment filter = SocketFilter.build(matches, filterArena);
         for (PacketSocket s : sockets) {
             s.attachFilter(filter);
@@ -334,6 +342,7 @@ public final class Director implements AutoCloseable {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("interfaces", served.stream().map(ServedInterface::name).toList());
         m.put("transport", "af_packet (TPACKET_" + options.ringVersion() + " rx ring, sendmmsg tx)");
+        transport.status(m);
         m.put("idle", options.busyPoll() ? "busy-poll" : "backoff (spin, yield, poll)");
         m.put("sync_daemons", syncDaemons.keySet());
         WorkerCounters c = worker.counters();
@@ -457,6 +466,7 @@ public final class Director implements AutoCloseable {
             worker.close();
             worker.connections().close();
         }
+        transport.close();
         for (PacketSocket s : sockets) {
             s.close();
         }

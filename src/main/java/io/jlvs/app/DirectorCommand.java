@@ -62,6 +62,17 @@ public final class DirectorCommand implements Callable<Integer> {
     @Option(names = "--busy-poll", description = "Never block when idle: lowest latency, one whole core per worker.")
     boolean busyPoll;
 
+    @Option(names = "--transport", defaultValue = "af_packet", paramLabel = "af_packet|af_xdp|auto",
+            description = {"Data-plane transport. af_xdp steers served IPv4 traffic into AF_XDP sockets with an XDP "
+                    + "program (ARP and the rest stay on af_packet); when AF_XDP cannot run, the director says why and "
+                    + "uses af_packet. auto: af_xdp when available. Default: ${DEFAULT-VALUE}. See docs/af_xdp.md."})
+    String transport;
+
+    @Option(names = "--xdp-mode", defaultValue = "auto", paramLabel = "auto|drv|skb",
+            description = "XDP attach mode for --transport af_xdp: driver (native) if the driver has it, else generic. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String xdpMode;
+
     @Override
     public Integer call() throws Exception {
         if (Libc.geteuid() != 0) {
@@ -74,8 +85,9 @@ public final class DirectorCommand implements Callable<Integer> {
         Director director = new Director(new Director.Options(interfaces, connTableSize, ringVersion, size, count,
                 blockTimeoutMs, idlePollMs, controlGroup, busyPoll));
         try {
+            director.transport(transport, io.jlvs.io.xdp.XdpTransport.Mode.valueOf(xdpMode.toUpperCase(java.util.Locale.ROOT)));
             director.start();
-        } catch (RuntimeException | java.io.IOException e) {
+        } catch (RuntimeException | java.io.IOException e) { // includes a bad --transport / --xdp-mode
             System.err.println("jlvs director: " + e.getMessage());
             director.close();
             return 1;
