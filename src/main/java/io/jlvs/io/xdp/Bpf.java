@@ -33,6 +33,7 @@ public final class Bpf {
     public static final int BPF_MAP_UPDATE_ELEM = 2;
     public static final int BPF_MAP_DELETE_ELEM = 3;
     public static final int BPF_PROG_LOAD = 5;
+    public static final int BPF_PROG_TEST_RUN = 10;
 
     public static final int MAP_TYPE_HASH = 1;
     public static final int MAP_TYPE_ARRAY = 2;
@@ -122,6 +123,29 @@ public final class Bpf {
             String text = log.getString(0, StandardCharsets.UTF_8).strip();
             throw new ProgramRejectedException("bpf(BPF_PROG_LOAD): type=" + type + ", name=" + name
                     + ", insns=" + insns.length / 8, (int) -fd, text);
+        }
+    }
+
+    /**
+     * Runs a loaded program once over {@code frame} in the kernel (BPF_PROG_TEST_RUN) and returns its
+     * verdict (for XDP: XDP_DROP, XDP_PASS, …). Needs root; for tests and self-checks.
+     *
+     * <pre>
+     *  +0 u32 prog_fd  +4 u32 retval (out)  +8 u32 data_size_in  +12 u32 data_size_out
+     *  +16 u64 data_in +24 u64 data_out     +32 u32 repeat       +36 u32 duration (out)
+     * </pre>
+     */
+    public static int testRun(int progFd, byte[] frame) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = arena.allocate(frame.length, 8);
+            MemorySegment.copy(frame, 0, data, JAVA_BYTE, 0, frame.length);
+            MemorySegment attr = arena.allocate(ATTR_BYTES, 8);
+            attr.set(JAVA_INT, 0, progFd);
+            attr.set(JAVA_INT, 8, frame.length);
+            attr.set(JAVA_LONG, 16, data.address());
+            attr.set(JAVA_INT, 32, 1);
+            Libc.check("bpf(BPF_PROG_TEST_RUN): fd=" + progFd, Libc.bpf(BPF_PROG_TEST_RUN, attr, ATTR_BYTES));
+            return attr.get(JAVA_INT, 4);
         }
     }
 

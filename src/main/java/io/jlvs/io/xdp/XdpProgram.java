@@ -79,6 +79,14 @@ public final class XdpProgram {
 
     /** The program for a steering map and an XSKMAP (both by file descriptor). */
     public static byte[] build(int steerMapFd, int xsksMapFd) {
+        return build(steerMapFd, xsksMapFd, XDP_PASS);
+    }
+
+    /**
+     * @param missAction what a steered frame gets when no socket is bound to its queue: XDP_PASS in
+     *     service; tests pass XDP_DROP so that "steered" and "passed" give different verdicts
+     */
+    public static byte[] build(int steerMapFd, int xsksMapFd, int missAction) {
         BpfAssembler a = new BpfAssembler();
         a.movReg(R6, R1);                                  // r6 = ctx
         a.load(W, R7, R6, MD_DATA);                        // r7 = data
@@ -131,7 +139,7 @@ public final class XdpProgram {
         a.label("redirect");
         a.loadMapFd(R1, xsksMapFd);
         a.load(W, R2, R6, MD_RX_QUEUE);
-        a.movImm(R3, XDP_PASS);
+        a.movImm(R3, missAction);
         a.call(FN_REDIRECT_MAP);
         a.exit();
         return a.assemble();

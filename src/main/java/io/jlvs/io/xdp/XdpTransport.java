@@ -188,34 +188,8 @@ public final class XdpTransport implements AutoCloseable {
      * @return the matches left to AF_PACKET
      */
     public synchronized List<SocketFilter.Match> steer(List<SocketFilter.Match> matches, Set<Integer> localIpv4) {
-        Set<Long> wanted = new HashSet<>();
         unsteered.clear();
-        for (SocketFilter.Match m : matches) {
-            if (m.mask() != -1) {
-                unsteered.add(m);
-                continue;
-            }
-            boolean anyPort = m.portLow() <= 1 && m.portHigh() == 65535
-                    || m.portLow() == 1024 && m.portHigh() == 65535 && m.source() == false && m.protocol() != 1;
-            if (!anyPort && m.portHigh() - m.portLow() > 256) {
-                unsteered.add(m);
-                continue;
-            }
-            int[] protocols = m.protocol() == 0 ? new int[] {6, 17} : new int[] {m.protocol()};
-            int dir = m.source() ? XdpProgram.DIR_SOURCE : XdpProgram.DIR_DEST;
-            for (int proto : protocols) {
-                if (anyPort || proto != 6 && proto != 17) {
-                    wanted.add(key(m.ipv4(), proto, dir, 0));
-                } else {
-                    for (int port = m.portLow(); port <= m.portHigh(); port++) {
-                        wanted.add(key(m.ipv4(), proto, dir, port));
-                    }
-                }
-            }
-        }
-        for (int local : localIpv4) {
-            wanted.add(key(local, 0, XdpProgram.DIR_LOCAL, 0));
-        }
+        Set<Long> wanted = keys(matches, localIpv4, unsteered);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment k = arena.allocate(8, 8);
             MemorySegment v = arena.allocateFrom(JAVA_INT, 1);
@@ -238,18 +212,55 @@ public final class XdpTransport implements AutoCloseable {
         return List.copyOf(unsteered);
     }
 
+    /**
+     * The steering keys for the socket filter's matches and the director's own addresses (see
+     * {@link XdpProgram}); matches the map cannot express go to {@code unsteered}.
+     */
+    public static Set<Long> keys(List<SocketFilter.Match> matches, Set<Integer> localIpv4,
+                                 List<SocketFilter.Match> unsteered) {
+        Set<Long> wanted = new HashSet<>();
+        for (SocketFilter.Match m : matches) {
+            if (m.mask() != -1) {
+                unsteered.add(m);
+                continue;
+            }
+            // a FULLNAT local address's reply ports (1024-65535) are taken as all its ports
+            boolean anyPort = m.portLow() <= 1 && m.portHigh() == 65535
+                    || m.portLow() == 1024 && m.portHigh() == 65535 && !m.source();
+            if (!anyPort && m.portHigh() - m.portLow() > 256) {
+                unsteered.add(m);
+                continue;
+            }
+            int[] protocols = m.protocol() == 0 ? new int[] {6, 17} : new int[] {m.protocol()};
+            int dir = m.source() ? XdpProgram.DIR_SOURCE : XdpProgram.DIR_DEST;
+            for (int proto : protocols) {
+                if (anyPort || proto != 6 && proto != 17) {
+                    wanted.add(key(m.ipv4(), proto, dir, 0));
+                } else {
+                    for (int port = m.portLow(); port <= m.portHigh(); port++) {
+                        wanted.add(key(m.ipv4(), proto, dir, port));
+                    }
+                }
+            }
+        }
+        for (int local : localIpv4) {
+            wanted.add(key(local, 0, XdpProgram.DIR_LOCAL, 0));
+        }
+        return wanted;
+    }
+
     /** Steering keys currently in the map. */
     public synchronized int steeredKeys() {
         return steered.size();
     }
 
     /** A key as a long: address (host order int) in the high half, then protocol, direction, port. */
-    static long key(int ipv4, int protocol, int dir, int port) {
+    public static long key(int ipv4, int protocol, int dir, int port) {
         return ((long) ipv4 << 32) | ((long) (protocol & 0xff) << 24) | ((long) (dir & 0xff) << 16) | (port & 0xffff);
     }
 
     /** The 8 bytes the program builds from a frame: address and port in network order. */
-    static void writeKey(MemorySegment k, long key) {
+    public static void writeKey(MemorySegment k, long key) {
         int ipv4 = (int) (key >>> 32);
         k.set(JAVA_BYTE, 0, (byte) (ipv4 >>> 24));
         k.set(JAVA_BYTE, 1, (byte) (ipv4 >>> 16));
