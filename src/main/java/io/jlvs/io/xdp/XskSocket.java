@@ -59,6 +59,8 @@ public final class XskSocket implements AutoCloseable {
     private static final int MAP_POPULATE = 0x8000;
     private static final int DESC_BYTES = 16;
     private static final int ADDR_BYTES = 8;
+    /** Kicks per flush at most: 64 × 32 frames covers a full TX ring. */
+    private static final int MAX_KICKS = 64;
 
     /** Receives one frame: {@code frameOffset} is where its Ethernet header starts in {@code umem}. */
     @FunctionalInterface
@@ -317,11 +319,20 @@ public final class XskSocket implements AutoCloseable {
         txFrames += txPending;
         txPending = 0;
         if (!zeroCopy || tx.needsWakeup()) {
-            kicks++;
-            long r = Libc.sendto(fd, MemorySegment.NULL, 0, Libc.MSG_DONTWAIT, MemorySegment.NULL, 0);
-            // EAGAIN/EBUSY/ENOBUFS: the kernel is still busy with earlier frames; the next kick sends them
-            if (r < 0 && r != -Libc.EAGAIN && r != -Libc.EBUSY && r != -Libc.ENOBUFS && r != -Libc.ENETDOWN) {
-                throw new NativeException("sendto(AF_XDP kick): ifindex=" + ifindex + ", queue=" + queueId, (int) -r);
+            // copy mode sends at most 32 frames per kick (the kernel's TX_BATCH_SIZE) and answers EAGAIN
+            // while more wait: kick again, or they would sit in the ring until the next flush
+            for (int k = 0; k < MAX_KICKS; k++) {
+                kicks++;
+                long r = Libc.sendto(fd, MemorySegment.NULL, 0, Libc.MSG_DONTWAIT, MemorySegment.NULL, 0);
+                if (r == -Libc.EAGAIN) {
+                    continue;
+                }
+                // EBUSY/ENOBUFS: the device is busy; the next flush kicks again
+                if (r < 0 && r != -Libc.EBUSY && r != -Libc.ENOBUFS && r != -Libc.ENETDOWN) {
+                    throw new NativeException("sendto(AF_XDP kick): ifindex=" + ifindex + ", queue=" + queueId,
+                            (int) -r);
+                }
+                break;
             }
         }
         reapCompletions();
