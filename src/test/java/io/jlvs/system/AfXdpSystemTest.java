@@ -158,6 +158,44 @@ class AfXdpSystemTest {
 
     @Test
     @Order(3)
+    void shouldAllocateNothingWhenReceivingAndEchoingInSteadyState() throws Exception {
+        XskSocket.RxHandler echo = (umem, off, len, from) -> {
+            swap(umem, off, off + 6, 6);
+            swap(umem, off + 26, off + 30, 4);
+            swap(umem, off + 34, off + 36, 2);
+            transport.send(ifindexA, umem, off - VNET, len + VNET);
+        };
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long[] result = inA.call(() -> {
+            long[] r = new long[2];
+            for (int round = 0; round < 2; round++) { // the first round warms up (class loading, linkage)
+                Process peer = new ProcessBuilder("ip", "netns", "exec", nsB, "python3", "-c",
+                        "import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
+                                + "[s.sendto(b'zero-alloc', ('" + A_IP + "', " + PORT + ")) for _ in range(300)]")
+                        .redirectErrorStream(true).start();
+                peer.waitFor(20, TimeUnit.SECONDS);
+                long tid = Thread.currentThread().threadId();
+                long before = mx.getThreadAllocatedBytes(tid);
+                long frames = 0;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+                while (System.nanoTime() < deadline) {
+                    frames += transport.poll(echo, 64);
+                    transport.flush();
+                }
+                r[0] = frames;
+                r[1] = mx.getThreadAllocatedBytes(tid) - before;
+            }
+            return r;
+        });
+        assertThat(result[0]).as("frames in the measured round").isGreaterThanOrEqualTo(200);
+        // a single allocation per frame would be ≥ 16 bytes × 200
+        assertThat(result[1]).as("bytes allocated by the polling thread for " + result[0] + " frames")
+                .isLessThan(1024);
+    }
+
+    @Test
+    @Order(3)
     void shouldLeaveUnsteeredTrafficToKernelWhenAttached() throws Exception {
         long noPortsBefore = udpNoPorts(nsA);
         sendUdp(PORT - 1, 3);

@@ -6,6 +6,7 @@ import io.jlvs.io.linux.NativeException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -246,8 +247,8 @@ public final class XskSocket implements AutoCloseable {
             long addr = rx.map.get(JAVA_LONG, d);
             int length = rx.map.get(JAVA_INT, d + 8);
             long chunk = addr / FRAME_BYTES;
-            if (vnetBytes > 0) {
-                umem.asSlice(addr - vnetBytes, vnetBytes).fill((byte) 0);
+            for (long z = addr - vnetBytes; z < addr; z++) {
+                umem.set(JAVA_BYTE, z, (byte) 0); // a zeroed virtio_net_hdr (no slice: nothing allocated)
             }
             currentRxChunk = chunk;
             currentRxSent = false;
