@@ -102,7 +102,7 @@ public final class Director implements AutoCloseable {
     }
 
     /** Before {@link #start}: af_packet (default), af_xdp or auto, and the XDP attach mode; see docs/af_xdp.md. */
-    public void transport(String name, io.jlvs.io.xdp.XdpTransport.Mode xdpMode) {
+    public void transport(String name, String xdpMode) {
         transport.choose(name, xdpMode);
     }
 

@@ -85,7 +85,7 @@ public final class DirectorCommand implements Callable<Integer> {
         Director director = new Director(new Director.Options(interfaces, connTableSize, ringVersion, size, count,
                 blockTimeoutMs, idlePollMs, controlGroup, busyPoll));
         try {
-            director.transport(transport, io.jlvs.io.xdp.XdpTransport.Mode.valueOf(xdpMode.toUpperCase(java.util.Locale.ROOT)));
+            director.transport(transport, xdpMode);
             director.start();
         } catch (RuntimeException | java.io.IOException e) { // includes a bad --transport / --xdp-mode
             System.err.println("jlvs director: " + e.getMessage());

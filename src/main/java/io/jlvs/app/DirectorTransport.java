@@ -39,14 +39,20 @@ final class DirectorTransport implements AutoCloseable {
     private volatile String fallbackCause;
     private List<SocketFilter.Match> lastMatches = List.of();
 
-    void choose(String name, XdpTransport.Mode mode) {
+    void choose(String name, String mode) {
         String n = name.toLowerCase(Locale.ROOT);
         if (!n.equals(AF_PACKET) && !n.equals(AF_XDP) && !n.equals(AUTO)) {
             throw new IllegalArgumentException("unknown transport: transport=" + name
                     + " (af_packet, af_xdp or auto)");
         }
+        XdpTransport.Mode m = switch (mode.toLowerCase(Locale.ROOT)) {
+            case "auto" -> XdpTransport.Mode.AUTO;
+            case "drv" -> XdpTransport.Mode.DRV;
+            case "skb" -> XdpTransport.Mode.SKB;
+            default -> throw new IllegalArgumentException("unknown XDP mode: xdpMode=" + mode + " (auto, drv or skb)");
+        };
         this.requested = n;
-        this.xdpMode = mode;
+        this.xdpMode = m;
     }
 
     /** Opens AF_XDP on every served interface when asked for; otherwise (or on failure) nothing changes. */
