@@ -123,9 +123,15 @@ public final class Director implements AutoCloseable {
     private final RateEstimator estimator = new RateEstimator(2 * Ipvs.MAX_IDS);
     private Counters counterView;
     private Thread estimatorThread;
+    private final DirectorTransport transport = new DirectorTransport();
 
     public Director(Options options) {
         this.options = options;
+    }
+
+    /** Before {@link #start}: af_packet (default), af_xdp or auto, and the XDP attach mode; see docs/af_xdp.md. */
+    public void transport(String name, String xdpMode) {
+        transport.choose(name, xdpMode);
     }
 
     public Ipvs ipvs() {
@@ -166,6 +172,7 @@ public final class Director implements AutoCloseable {
                 stopSync(state);
             }
         });
+        transport.open(served, workers[0]); // AF_XDP drives every queue from worker 0 (DirectorCommand allows one worker with it)
         estimatorThread = Thread.ofPlatform().name("jlvs-estimator").daemon().start(this::estimate);
         workerThreads = new Thread[workers.length];
         for (int w = 0; w < workers.length; w++) {
@@ -324,6 +331,7 @@ public final class Director implements AutoCloseable {
         for (Worker w : workers) {
             w.publish(config);
         }
+        transport.steer(matches);
         MemorySegment filter = SocketFilter.build(matches, filterArena);
         for (PacketSocket s : sockets) {
             s.attachFilter(filter);
@@ -463,6 +471,7 @@ public final class Director implements AutoCloseable {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("interfaces", served.stream().map(ServedInterface::name).toList());
         m.put("transport", "af_packet (TPACKET_" + options.ringVersion() + " rx ring, sendmmsg tx)");
+        transport.status(m);
         m.put("idle", options.busyPoll() ? "busy-poll" : "backoff (spin, yield, poll)");
         m.put("sync_daemons", syncDaemons.keySet());
         m.put("rx_frames", sum(w -> w.counters().total(WorkerCounters.RX_FRAMES)));
@@ -647,6 +656,7 @@ public final class Director implements AutoCloseable {
             workers[w].close();
             workers[w].connections().close();
         }
+        transport.close();
         for (PacketSocket s : sockets) {
             s.close();
         }

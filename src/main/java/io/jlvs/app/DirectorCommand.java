@@ -77,6 +77,17 @@ public final class DirectorCommand implements Callable<Integer> {
     @Option(names = "--busy-poll", description = "Never block when idle: lowest latency, one whole core per worker.")
     boolean busyPoll;
 
+    @Option(names = "--transport", defaultValue = "af_packet", paramLabel = "af_packet|af_xdp|auto",
+            description = {"Data-plane transport. af_xdp steers served IPv4 traffic into AF_XDP sockets with an XDP "
+                    + "program (ARP and the rest stay on af_packet); when AF_XDP cannot run, the director says why and "
+                    + "uses af_packet. auto: af_xdp when available. Default: ${DEFAULT-VALUE}. See docs/af_xdp.md."})
+    String transport;
+
+    @Option(names = "--xdp-mode", defaultValue = "auto", paramLabel = "auto|drv|skb",
+            description = "XDP attach mode for --transport af_xdp: driver (native) if the driver has it, else generic. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String xdpMode;
+
     @Override
     public Integer call() throws Exception {
         if (Libc.geteuid() != 0) {
@@ -85,6 +96,11 @@ public final class DirectorCommand implements Callable<Integer> {
         }
         if (workers < 0 || workers > Director.MAX_WORKERS) {
             System.err.println("jlvs director: --workers must be 0 (one per core but one) to " + Director.MAX_WORKERS);
+            return 2;
+        }
+        if (workers != 1 && !"af_packet".equals(transport)) {
+            // XDP steers every served flow to worker 0's sockets; spreading queues over workers is not built yet
+            System.err.println("jlvs director: --transport " + transport + " runs one worker for now: use --workers 1");
             return 2;
         }
         boolean v2 = ringVersion == PacketSocket.RingVersion.V2;
@@ -98,8 +114,9 @@ public final class DirectorCommand implements Callable<Integer> {
             director.stateFile(new RulesStateFile(stateFile != null ? stateFile : RulesStateFile.defaultPath()));
         }
         try {
+            director.transport(transport, xdpMode);
             director.start();
-        } catch (RuntimeException | java.io.IOException e) {
+        } catch (RuntimeException | java.io.IOException e) { // includes a bad --transport / --xdp-mode
             System.err.println("jlvs director: " + e.getMessage());
             director.close();
             return 1;

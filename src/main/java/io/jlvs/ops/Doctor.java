@@ -133,6 +133,7 @@ public final class Doctor {
                     + "traffic and answers it (RSTs, double forwarding)", "install nftables (nft) and restart the "
                     + "director; its log says why the guard failed");
         }
+        checkTransport(status);
         if (services.isEmpty()) {
             warn("services", "ipvsadm -Ln", "no virtual service is configured: nothing else to check",
                     "ipvsadm -A -t VIP:PORT -s rr; ipvsadm -a -t VIP:PORT -r RIP -g");
@@ -153,6 +154,27 @@ public final class Doctor {
         }
         checkVrrp();
         return result();
+    }
+
+    /** Which transport runs; when AF_XDP was asked for but is not used, why (the director's own probe). */
+    private void checkTransport(JsonNode status) {
+        String transport = status.path("transport").asText("");
+        String probe = status.path("af_xdp_probe").asText("");
+        if (status.has("af_xdp_fallback")) {
+            warn("transport", "af_xdp", "AF_XDP was asked for but the director runs on AF_PACKET: "
+                    + status.path("af_xdp_fallback").asText(), "see docs/af_xdp.md (kernel, permissions, driver)");
+        } else if (transport.startsWith("af_xdp")) {
+            List<String> ports = new ArrayList<>();
+            status.path("af_xdp").properties().forEach(e -> {
+                if (e.getValue().isObject()) {
+                    ports.add(e.getKey() + " " + e.getValue().path("xdp_mode").asText() + " mode, "
+                            + (e.getValue().path("zero_copy").asBoolean() ? "zero-copy" : "copy"));
+                }
+            });
+            pass("transport", "af_xdp", "AF_XDP: " + String.join("; ", ports));
+        } else if (!probe.isEmpty()) {
+            pass("transport", "af_packet", "AF_PACKET; AF_XDP " + probe);
+        }
     }
 
     private Result result() {

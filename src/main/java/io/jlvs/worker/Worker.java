@@ -39,7 +39,9 @@ public final class Worker implements Runnable {
     private final WorkerCounters counters;
     private final Forwarder forwarder;
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment pollFds;
+    private MemorySegment pollFds;
+    private int pollCount;
+    private io.jlvs.io.xdp.XdpTransport xdp;
     private final int idlePollMs;
     private IdleStrategy idleStrategy = IdleStrategy.BACKOFF;
     private final IdleStrategy.Backoff backoff = new IdleStrategy.Backoff();
@@ -90,6 +92,24 @@ public final class Worker implements Runnable {
             pollFds.set(JAVA_INT, 8L * i, sockets[i].fd());
             pollFds.set(JAVA_SHORT, 8L * i + 4, Libc.POLLIN);
         }
+        this.pollCount = sockets.length;
+    }
+
+    /**
+     * Set before {@link #run}: AF_XDP sockets this worker drives beside its packet sockets (the frames
+     * the XDP program steers; a frame received there is sent there).
+     */
+    public void xdp(io.jlvs.io.xdp.XdpTransport transport) {
+        this.xdp = transport;
+        int[] fds = transport.fds();
+        MemorySegment all = arena.allocate(8L * (sockets.length + fds.length), 8);
+        MemorySegment.copy(pollFds, 0, all, 0, 8L * sockets.length);
+        for (int i = 0; i < fds.length; i++) {
+            all.set(JAVA_INT, 8L * (sockets.length + i), fds[i]);
+            all.set(JAVA_SHORT, 8L * (sockets.length + i) + 4, Libc.POLLIN);
+        }
+        this.pollFds = all;
+        this.pollCount = sockets.length + fds.length;
     }
 
     public String name() {
@@ -139,6 +159,15 @@ public final class Worker implements Runnable {
     }
 
     private void enqueue(int ifindex, MemorySegment seg, long offset, int length) {
+        if (xdp != null) {
+            int r = xdp.send(ifindex, seg, offset, length);
+            if (r != io.jlvs.io.xdp.XdpTransport.NOT_MINE) {
+                if (r == io.jlvs.io.xdp.XdpTransport.DROPPED) {
+                    counters.drop(DropReason.TX_FAILED);
+                }
+                return;
+            }
+        }
         TxBatch tx = ifindex < txByIfindex.length ? txByIfindex[ifindex] : null;
         if (tx == null) {
             counters.drop(DropReason.NO_ROUTE);
@@ -159,6 +188,9 @@ public final class Worker implements Runnable {
                 }
             }
         }
+        if (xdp != null) {
+            counters.addTotal(WorkerCounters.TX_FRAMES, xdp.flush());
+        }
         forwarder.afterFlush();
     }
 
@@ -174,6 +206,18 @@ public final class Worker implements Runnable {
         }
     }
 
+    private void onXdpFrame(MemorySegment umem, long mac, int length, io.jlvs.io.xdp.XskSocket from) {
+        try {
+            forwarder.process(umem, mac, length, length, from.ifindex(), nowMs);
+        } catch (RuntimeException e) {
+            counters.drop(DropReason.INTERNAL_ERROR);
+            if (loggedErrors++ < 10) {
+                LOG.log(Logger.Level.ERROR, name + ": frame handling failed", e);
+            }
+        }
+    }
+
+    private final io.jlvs.io.xdp.XskSocket.RxHandler xdpHandler = this::onXdpFrame;
     private int loggedErrors;
 
     private long nowMs;
@@ -201,6 +245,10 @@ public final class Worker implements Runnable {
         for (PacketSocket s : sockets) {
             frames += s.poll(handler, afterBlock, 16);
         }
+        if (xdp != null) {
+            frames += xdp.poll(xdpHandler, 64);
+            flush();
+        }
         counters.addTotal(WorkerCounters.RX_FRAMES, frames);
         for (int i = 0; i < 4096; i++) {
             io.jlvs.sync.SyncEntry e = syncInstalls.poll();
@@ -227,7 +275,7 @@ public final class Worker implements Runnable {
         while (running) {
             try {
                 if (backoff.idle(idleStrategy, doWork())) {
-                    Libc.poll(pollFds, sockets.length, idlePollMs);
+                    Libc.poll(pollFds, pollCount, idlePollMs);
                 }
             } catch (RuntimeException | Error e) {
                 // a worker never dies of a frame: log, count and go on

@@ -47,6 +47,7 @@ class DoctorTest {
         final Set<String> withoutVip = new HashSet<>();
         final Set<String> noRouteBack = new HashSet<>();
         final Map<String, Integer> httpStatus = new HashMap<>();
+        final Map<String, Object> extraStatus = new HashMap<>();
 
         void service(ForwardMethod method) {
             services.add(new ServiceInfo(ServiceConfig.of(WEB, "rr"), Stats.ZERO, List.of(
@@ -64,7 +65,10 @@ class DoctorTest {
 
         @Override
         public JsonNode status() {
-            return ControlProtocol.JSON.valueToTree(Map.of("interfaces", List.of("eth0", "eth1"), "guard_installed", guard));
+            Map<String, Object> m = new HashMap<>(extraStatus);
+            m.put("interfaces", List.of("eth0", "eth1"));
+            m.put("guard_installed", guard);
+            return ControlProtocol.JSON.valueToTree(m);
         }
 
         @Override
@@ -318,5 +322,32 @@ class DoctorTest {
 
         assertThat(r.checks()).filteredOn(c -> c.name().equals("VRRP")).extracting(Doctor.Check::status)
                 .containsExactly(Doctor.Status.PASS, Doctor.Status.FAIL, Doctor.Status.FAIL);
+    }
+
+    @Test
+    void shouldWarnWithCauseWhenAfXdpWasAskedForButDirectorFellBack() {
+        bed.service(ForwardMethod.MASQ);
+        bed.extraStatus.put("transport", "af_packet (TPACKET_V3 rx ring, sendmmsg tx)");
+        bed.extraStatus.put("af_xdp_fallback", "AF_XDP unavailable: socket(AF_XDP): address family not supported");
+        bed.extraStatus.put("af_xdp_probe", "unavailable: socket(AF_XDP): address family not supported");
+
+        Doctor.Check c = run().checks().stream().filter(x -> x.name().equals("transport")).findFirst().orElseThrow();
+
+        assertThat(c.status()).isEqualTo(Doctor.Status.WARN);
+        assertThat(c.reason()).contains("asked for").contains("address family not supported");
+    }
+
+    @Test
+    void shouldPassWithModePerInterfaceWhenAfXdpRuns() {
+        bed.service(ForwardMethod.MASQ);
+        bed.extraStatus.put("transport", "af_xdp (XDP steering + AF_XDP sockets) beside af_packet");
+        bed.extraStatus.put("af_xdp", Map.of("eth0", Map.of("xdp_mode", "drv", "zero_copy", false),
+                "steering_keys", 4));
+        bed.extraStatus.put("af_xdp_probe", "available");
+
+        Doctor.Check c = run().checks().stream().filter(x -> x.name().equals("transport")).findFirst().orElseThrow();
+
+        assertThat(c.status()).isEqualTo(Doctor.Status.PASS);
+        assertThat(c.reason()).isEqualTo("AF_XDP: eth0 drv mode, copy");
     }
 }

@@ -49,11 +49,21 @@ abstract class ForwardingSystemTestBase {
     /** The forwarding column of {@code ipvsadm -Ln}: {@code Route} or {@code Masq}. */
     abstract String methodListName();
 
+    /** Extra {@code jlvs director} options (a transport, say). */
+    String[] directorOptions() {
+        return new String[0];
+    }
+
+    /** Runs on the fresh bed before the director starts. */
+    void prepareBed() throws IOException {
+    }
+
     @BeforeAll
     void startDirectorWithSeedService() throws IOException {
         SystemTestSupport.requireEnvironment();
         bed = Testbed.create();
-        director = bed.startDirector();
+        prepareBed();
+        director = bed.startDirector(directorOptions());
         bed.awaitDirector(director, Duration.ofSeconds(60));
         ipvsadmOk("-A", "-t", SERVICE, "-s", "rr");
         ipvsadmOk("-a", "-t", SERVICE, "-r", Testbed.RS1_IP, methodOption());

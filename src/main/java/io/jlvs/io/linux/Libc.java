@@ -524,4 +524,32 @@ public final class Libc {
             throw rethrow(t);
         }
     }
+    // ---------------------------------------------------------------- AF_XDP (io.jlvs.io.xdp): the bpf() syscall, XDP sockets
+
+    public static final int AF_XDP = 44;
+    public static final int SOL_XDP = 283;
+    public static final int EOPNOTSUPP = 95;
+    public static final int EBUSY = 16;
+    public static final int ENOSPC = 28;
+    public static final int EAFNOSUPPORT = 97;
+    public static final int ENOSYS = 38;
+    public static final int ENODEV = 19;
+    private static final long SYS_BPF = 321; // x86_64
+
+    /** syscall(2) is variadic after the number; every argument is passed as a long. */
+    private static final MethodHandle SYSCALL3 = LINKER.downcallHandle(
+            LIBC.find("syscall").orElseThrow(() -> new UnsatisfiedLinkError("libc has no syscall")),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(1));
+
+    /** bpf(2): {@code cmd} with its {@code union bpf_attr} of {@code size} bytes; the result, or -errno. */
+    public static long bpf(int cmd, MemorySegment attr, int size) {
+        MemorySegment c = CAPTURE.get();
+        try {
+            long r = (long) SYSCALL3.invokeExact(c, SYS_BPF, (long) cmd, attr, (long) size);
+            return r < 0 ? -errno(c) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
 }

@@ -401,6 +401,39 @@ public final class Netlink implements AutoCloseable {
                 length, false, (buf, msg, len) -> { });
     }
 
+    // XDP (io.jlvs.io.xdp): IFLA_XDP nest of RTM_SETLINK
+    private static final int RTM_SETLINK = 19;
+    private static final int IFLA_XDP = 43;
+    private static final int IFLA_XDP_FD = 1;
+    private static final int IFLA_XDP_FLAGS = 3;
+    private static final int NLA_F_NESTED = 0x8000;
+    public static final int XDP_FLAGS_UPDATE_IF_NOEXIST = 1;
+    public static final int XDP_FLAGS_SKB_MODE = 2;
+    public static final int XDP_FLAGS_DRV_MODE = 4;
+
+    /**
+     * Attaches XDP program {@code progFd} to interface {@code ifindex} ({@code -1}: detaches), as
+     * {@code ip link set dev X xdp[generic|drv] fd N}.
+     *
+     * @param flags {@code XDP_FLAGS_*}: the mode (SKB or DRV), and UPDATE_IF_NOEXIST to refuse replacing
+     *     another program (EBUSY)
+     */
+    public void setXdp(int ifindex, int progFd, int flags) {
+        int at = begin(RTM_SETLINK, NLM_F_REQUEST | NLM_F_ACK, IFINFO_LEN);
+        sendBuffer.set(U32, at + IFINFO_INDEX, ifindex);
+        byte[] nest = new byte[16];
+        MemorySegment n = MemorySegment.ofArray(nest);
+        n.set(U16, 0, (short) 8);
+        n.set(U16, 2, (short) IFLA_XDP_FD);
+        n.set(U32, 4, progFd);
+        n.set(U16, 8, (short) 8);
+        n.set(U16, 10, (short) IFLA_XDP_FLAGS);
+        n.set(U32, 12, flags);
+        int length = putAttr(at + IFINFO_LEN, IFLA_XDP | NLA_F_NESTED, nest);
+        transact("RTM_SETLINK IFLA_XDP: ifindex=" + ifindex + ", fd=" + progFd + ", flags=" + flags, length, false,
+                (buf, msg, len) -> { });
+    }
+
     // ---------------------------------------------------------------- requests
 
     private int addressRequest(int type, int flags, int ifindex, InetAddress address, int prefixLength) {
