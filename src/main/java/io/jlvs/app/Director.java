@@ -95,6 +95,8 @@ public final class Director implements AutoCloseable {
     private final RateEstimator estimator = new RateEstimator(2 * Ipvs.MAX_IDS);
     private Counters counterView;
     private Thread estimatorThread;
+    private boolean vipArpHeldOnly;
+    private HeldAddressWatch heldAddresses;
 
     public Director(Options options) {
         this.options = options;
@@ -102,6 +104,14 @@ public final class Director implements AutoCloseable {
 
     public Ipvs ipvs() {
         return ipvs;
+    }
+
+    /**
+     * Answer ARP only for VIPs this host holds on an interface ({@code --vip-arp held}), as the kernel does; for two
+     * directors sharing VIPs by VRRP. Call before {@link #start}.
+     */
+    public void vipArpHeldOnly(boolean heldOnly) {
+        this.vipArpHeldOnly = heldOnly;
     }
 
     /** Opens the sockets, starts the worker and the control socket. */
@@ -121,6 +131,9 @@ public final class Director implements AutoCloseable {
         ipvs.counters(counterView);
         ipvs.zeroer(ids -> counterView.zero(ids[0], ids[1]));
         ipvs.connectionTable(this::connectionTable);
+        if (vipArpHeldOnly) {
+            heldAddresses = new HeldAddressWatch(() -> onChange(ipvs.snapshot()));
+        }
         ipvs.subscribe(this::onChange);
         ipvs.subscribeTimeouts(t -> worker.publish(ConnectionTimeouts.defaults().withSet(t.tcpSec(), t.tcpfinSec(), t.udpSec())));
         ipvs.daemonControl(new Ipvs.DaemonControl() {
@@ -268,7 +281,7 @@ public final class Director implements AutoCloseable {
                         c.key().port(), c.key().fwmark(), c.flags(), c.persistenceTimeoutS(),
                         c.persistent() ? c.netmask() : -1,
                         SchedulerRegistry.byName(c.scheduler()), dests.toArray(DestRuntime[]::new), laddrs));
-                if (!fwmark) {
+                if (!fwmark && answersArpFor(vip)) {
                     vips.add(vip);
                 }
             }
@@ -277,13 +290,17 @@ public final class Director implements AutoCloseable {
             int mask = r.prefixLength() == 0 ? 0 : -1 << (32 - r.prefixLength());
             marks.add(new MarkRuleRuntime(toInt(r.address()) & mask, mask,
                     r.protocol() == null ? 0 : r.protocol().number(), r.portLow(), r.portHigh(), r.mark()));
-            if (r.prefixLength() == 32) {
+            if (r.prefixLength() == 32 && answersArpFor(toInt(r.address()))) {
                 vips.add(toInt(r.address())); // a single marked address is a VIP: jlvs answers ARP for it
             }
         }
         return new DataplaneConfig(snap.version(), services.toArray(ServiceRuntime[]::new),
                 destsById.toArray(DestRuntime[]::new), vips.stream().mapToInt(Integer::intValue).toArray(),
                 served.toArray(ServedInterface[]::new), marks.toArray(MarkRuleRuntime[]::new));
+    }
+
+    private boolean answersArpFor(int vip) {
+        return heldAddresses == null || heldAddresses.holds(vip);
     }
 
     private DestRuntime destRuntime(Netlink nl, ConfigSnapshot.Dest d) {
@@ -441,6 +458,9 @@ public final class Director implements AutoCloseable {
             control.close();
         }
         guard.remove();
+        if (heldAddresses != null) {
+            heldAddresses.close();
+        }
         for (String state : List.copyOf(syncDaemons.keySet())) {
             stopSync(state);
         }

@@ -59,6 +59,11 @@ public final class DirectorCommand implements Callable<Integer> {
         }
     }
 
+    @Option(names = "--vip-arp", defaultValue = "always", paramLabel = "always|held",
+            description = {"always (default): answer ARP for every VIP on the served interfaces. held: only for VIPs "
+                    + "this host holds on an interface (two directors sharing VIPs by VRRP: only the master answers)."})
+    String vipArp;
+
     @Option(names = "--busy-poll", description = "Never block when idle: lowest latency, one whole core per worker.")
     boolean busyPoll;
 
@@ -73,6 +78,11 @@ public final class DirectorCommand implements Callable<Integer> {
         int count = blockCount != null ? blockCount : v2 ? 256 : 64;
         Director director = new Director(new Director.Options(interfaces, connTableSize, ringVersion, size, count,
                 blockTimeoutMs, idlePollMs, controlGroup, busyPoll));
+        if (!vipArp.equals("always") && !vipArp.equals("held")) {
+            System.err.println("jlvs director: --vip-arp must be always or held, not " + vipArp);
+            return 2;
+        }
+        director.vipArpHeldOnly(vipArp.equals("held"));
         try {
             director.start();
         } catch (RuntimeException | java.io.IOException e) {
