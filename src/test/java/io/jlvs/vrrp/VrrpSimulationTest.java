@@ -322,4 +322,48 @@ class VrrpSimulationTest {
         assertThat(masters(net, "VI_1")).isEqualTo(1);
         assertThat(hosts.get(5).state("VI_1")).isEqualTo(VrrpState.MASTER);
     }
+
+    @Test
+    void shouldMoveTheMasterSyncDaemonWithMastershipWhenLvsSyncDaemonFollowsTheInstance() throws Exception {
+        SimNetwork net = new SimNetwork(4);
+        SimHost a = new SimHost(net, "a", 1, vi(150).build());
+        SimHost b = new SimHost(net, "b", 2, vi(100).build());
+        io.jlvs.control.Ipvs ipvsA = new io.jlvs.control.Ipvs();
+        io.jlvs.control.Ipvs ipvsB = new io.jlvs.control.Ipvs();
+        List<String> callsB = new ArrayList<>();
+        for (io.jlvs.control.Ipvs ipvs : List.of(ipvsA, ipvsB)) {
+            ipvs.daemonControl(new io.jlvs.control.Ipvs.DaemonControl() {
+                @Override
+                public void start(io.jlvs.control.IpvsApi.SyncDaemonConfig d) {
+                    if (ipvs == ipvsB) {
+                        callsB.add(net.nowUs + " start " + d.state());
+                    }
+                }
+
+                @Override
+                public void stop(String state) {
+                    if (ipvs == ipvsB) {
+                        callsB.add(net.nowUs + " stop " + state);
+                    }
+                }
+            });
+        }
+        var config = new io.jlvs.keepalived.config.GlobalDefs.SyncDaemon("eth1", "VI_1", -1, -1, -1, -1, null);
+        var syncA = new io.jlvs.keepalived.LvsSyncDaemon(ipvsA, config, 51, io.jlvs.keepalived.Log.NONE);
+        var syncB = new io.jlvs.keepalived.LvsSyncDaemon(ipvsB, config, 51, io.jlvs.keepalived.Log.NONE);
+        syncA.instanceStarted(VrrpState.BACKUP);
+        syncB.instanceStarted(VrrpState.BACKUP);
+        a.start();
+        b.start();
+        a.node().addListener(syncA);
+        b.node().addListener(syncB);
+        net.runUntil(10 * S);
+        assertThat(ipvsA.daemons()).extracting(io.jlvs.control.IpvsApi.SyncDaemonConfig::state).containsExactly("master");
+        assertThat(ipvsB.daemons()).extracting(io.jlvs.control.IpvsApi.SyncDaemonConfig::state).containsExactly("backup");
+        a.crash();
+        net.runUntil(20 * S);
+        long takeover = transitionTime(b, "VI_1 BACKUP->MASTER");
+        assertThat(callsB).containsExactly("0 start backup", takeover + " stop backup", takeover + " start master");
+        assertThat(ipvsB.daemons()).extracting(io.jlvs.control.IpvsApi.SyncDaemonConfig::state).containsExactly("master");
+    }
 }
