@@ -160,7 +160,9 @@ final class LinuxVrrpHost implements VrrpHost, AutoCloseable {
                 if (index < 0) {
                     throw new NativeException("no such interface " + dev, Libc.ENXIO);
                 }
-                netlink.addAddress(index, v.address(), v.prefixLength(), v.label());
+                // IPv6 VIPs without DAD, as keepalived: VRRP is the duplicate detection
+                netlink.addAddress(index, v.address(), v.prefixLength(), v.label(),
+                        v.address() instanceof java.net.Inet6Address ? Netlink.IFA_F_NODAD : 0);
             } catch (NativeException e) {
                 if (e.errno() != Libc.EEXIST) {
                     log.accept("(" + c.name() + ") cannot add " + v + ": " + e.getMessage());

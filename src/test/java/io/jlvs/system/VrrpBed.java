@@ -262,6 +262,16 @@ final class VrrpBed implements AutoCloseable {
         return sh("ip", "-n", ns(role), "addr", "show", "dev", "eth0").contains(" " + address + "/");
     }
 
+    /** The {@code ip addr} line of {@code address} on {@code role}'s eth0 (flags such as "nodad" included), or "". */
+    String addressLine(String role, String address) {
+        for (String line : sh("ip", "-n", ns(role), "addr", "show", "dev", "eth0").split("\n")) {
+            if (line.contains(" " + address + "/")) {
+                return line.strip();
+            }
+        }
+        return "";
+    }
+
     /** The client's neighbour entry for {@code address}: its MAC, or "" when none. */
     String clientNeighbour(String address) {
         String line = sh("ip", "-n", ns("cl"), "neigh", "show", address);
