@@ -43,6 +43,7 @@ public final class KeepalivedDaemon {
     private CheckEngine engine;
     private io.jlvs.vrrp.VrrpEngine vrrp;
     private LvsSyncDaemon syncDaemon;
+    private IpvsApi ipvs;
     private Director director;
     private ControlClient client;
     private RealScheduler scheduler;
@@ -90,8 +91,9 @@ public final class KeepalivedDaemon {
         if (!options.vrrpOnly() || options.checkersOnly()) {
             engine.start(config);
         }
-        boolean runsVrrp = (!options.checkersOnly() || options.vrrpOnly()) && !config.vrrp().instances().isEmpty();
-        syncDaemon = syncDaemon(ipvs, runsVrrp);
+        this.ipvs = ipvs;
+        boolean runsVrrp = runsVrrp(config);
+        syncDaemon = syncDaemon(config, runsVrrp);
         if (runsVrrp) {
             // the VRRP half (keepalived's Keepalived_vrrp): VIPs move with mastership; not re-read on SIGHUP yet
             vrrp = io.jlvs.vrrp.VrrpEngine.start(io.jlvs.vrrp.KeepalivedVrrpAdapter.settings(config, log::info),
@@ -110,7 +112,7 @@ public final class KeepalivedDaemon {
      * switched by {@link LvsSyncDaemon#stateChanged}) when the instance runs here, or master and backup together
      * in the checker half when no instance is named. Null when there is nothing to run.
      */
-    private LvsSyncDaemon syncDaemon(IpvsApi ipvs, boolean runsVrrp) {
+    private LvsSyncDaemon syncDaemon(KeepalivedConfig config, boolean runsVrrp) {
         io.jlvs.keepalived.config.GlobalDefs.SyncDaemon sd = config.global().lvsSyncDaemon();
         if (sd == null) {
             return null;
@@ -133,6 +135,62 @@ public final class KeepalivedDaemon {
         }
         LvsSyncDaemon d = new LvsSyncDaemon(ipvs, sd, instance.get().virtualRouterId(), log);
         d.instanceStarted(io.jlvs.vrrp.VrrpState.BACKUP);
+        return d;
+    }
+
+    private boolean runsVrrp(KeepalivedConfig c) {
+        return (!options.checkersOnly() || options.vrrpOnly()) && !c.vrrp().instances().isEmpty();
+    }
+
+    /**
+     * The VRRP half of a reload (keepalived's reload_vrrp_thread): instances still configured keep their state,
+     * removed ones stop, new ones start ({@link io.jlvs.vrrp.VrrpEngine#reload}); then {@code lvs_sync_daemon} is
+     * restarted if its setting changed. False, with nothing changed, when the new VRRP part cannot run.
+     */
+    private boolean reloadVrrp(KeepalivedConfig next) {
+        boolean runs = runsVrrp(next);
+        try {
+            if (vrrp != null && runs) {
+                vrrp.reload(io.jlvs.vrrp.KeepalivedVrrpAdapter.settings(next, log::info));
+                log.info("VRRP: reloaded, " + next.vrrp().instances().size() + " instance(s)");
+            } else if (runs) {
+                vrrp = io.jlvs.vrrp.VrrpEngine.start(io.jlvs.vrrp.KeepalivedVrrpAdapter.settings(next, log::info),
+                        io.jlvs.vrrp.VrrpEngine.Options.DEFAULT, List.of());
+                log.info("VRRP: " + next.vrrp().instances().size() + " instance(s) started");
+            }
+        } catch (RuntimeException e) {
+            log.info("Reload abandoned: VRRP: " + e.getMessage() + "; still running the previous configuration");
+            return false;
+        }
+        if (vrrp != null && !runs) {
+            vrrp.stop();
+            vrrp = null;
+            log.info("VRRP: no vrrp_instance left - stopped");
+        }
+        var before = config.global().lvsSyncDaemon();
+        var after = next.global().lvsSyncDaemon();
+        if (!java.util.Objects.equals(before, after) || (syncDaemon != null && syncDaemon.instance() != null
+                && vrrp == null)) {
+            if (syncDaemon != null) {
+                syncDaemon.stopAll();
+            }
+            syncDaemon = null;
+            if (after != null) {
+                syncDaemon = syncDaemonAfterReload(next, runs);
+            }
+        }
+        return true;
+    }
+
+    private LvsSyncDaemon syncDaemonAfterReload(KeepalivedConfig next, boolean runs) {
+        LvsSyncDaemon d = syncDaemon(next, runs);
+        if (d != null && d.instance() != null && vrrp != null) {
+            io.jlvs.vrrp.VrrpState now = vrrp.state(d.instance());
+            if (now == io.jlvs.vrrp.VrrpState.MASTER) {
+                d.stateChanged(d.instance(), false, io.jlvs.vrrp.VrrpState.BACKUP, now, 0);
+            }
+            vrrp.addListener(d);
+        }
         return d;
     }
 
@@ -194,6 +252,9 @@ public final class KeepalivedDaemon {
             return;
         }
         report(r);
+        if (!reloadVrrp(r.config())) {
+            return;
+        }
         try {
             engine.reload(r.config());
         } catch (RuntimeException e) {

@@ -31,6 +31,7 @@ public final class LvsSyncDaemon implements VrrpStateListener {
     private final Log log;
     private boolean masterRuns;
     private boolean backupRuns;
+    private boolean closed;
 
     /**
      * @param instanceVrid the followed instance's virtual_router_id (the default syncid), or -1 when none is followed
@@ -53,13 +54,18 @@ public final class LvsSyncDaemon implements VrrpStateListener {
 
     /** Checker half without an instance: master and backup from now on. */
     public synchronized void startBoth() {
+        if (closed) {
+            return;
+        }
         start(MASTER);
         start(BACKUP);
     }
 
     /** VRRP half: the instance starts; as keepalived's vrrp_init_state, a master daemon only for a master start. */
     public synchronized void instanceStarted(VrrpState state) {
-        if (state == VrrpState.MASTER) {
+        if (closed) {
+            return;
+        } else if (state == VrrpState.MASTER) {
             start(MASTER);
         } else {
             start(BACKUP);
@@ -68,7 +74,7 @@ public final class LvsSyncDaemon implements VrrpStateListener {
 
     @Override
     public synchronized void stateChanged(String name, boolean group, VrrpState from, VrrpState to, int priority) {
-        if (group || !name.equals(config.vrrpInstance()) || from == to) {
+        if (closed || group || !name.equals(config.vrrpInstance()) || from == to) {
             return;
         }
         if (to == VrrpState.MASTER) {
@@ -80,8 +86,9 @@ public final class LvsSyncDaemon implements VrrpStateListener {
         }
     }
 
-    /** Shutdown (or reload to a different setting): stops whatever this object started. */
+    /** Shutdown (or reload to a different setting): stops whatever this object started; it does nothing more. */
     public synchronized void stopAll() {
+        closed = true;
         stop(MASTER);
         stop(BACKUP);
     }

@@ -366,4 +366,86 @@ class VrrpSimulationTest {
         assertThat(callsB).containsExactly("0 start backup", takeover + " stop backup", takeover + " start master");
         assertThat(ipvsB.daemons()).extracting(io.jlvs.control.IpvsApi.SyncDaemonConfig::state).containsExactly("master");
     }
+
+    @Test
+    void shouldKeepMasterAndChangeOnlyTheChangedAddressesWhenReloadKeepsTheVirtualRouter() {
+        SimNetwork net = new SimNetwork(5);
+        SimHost a = new SimHost(net, "a", 1, vi(150).build());
+        SimHost b = new SimHost(net, "b", 2, vi(100).build());
+        a.start();
+        b.start();
+        net.runUntil(10 * S);
+        long sentBefore = a.node().instance("VI_1").counters().advertsSent();
+        int transitionsA = a.transitions.size();
+        int announcementsBefore = a.announcements;
+        // both directors get the new address list (else the backup rightly ignores the master's adverts); a's
+        // instance is also renamed: the same virtual router (VRID 51 on eth0), so no election
+        a.reload(VrrpInstanceConfig.builder("VI_RENAMED", "eth0", 51).priority(150).vip("10.0.0.101/24").build());
+        b.reload(VrrpInstanceConfig.builder("VI_1", "eth0", 51).priority(100).vip("10.0.0.101/24").build());
+        net.runUntil(20 * S);
+        assertThat(a.state("VI_RENAMED")).isEqualTo(VrrpState.MASTER);
+        assertThat(b.state("VI_1")).isEqualTo(VrrpState.BACKUP);
+        assertThat(a.transitions).hasSize(transitionsA);
+        assertThat(b.transitions.stream().filter(t -> t.endsWith("->MASTER"))).isEmpty();
+        assertThat(a.addresses).containsExactly("10.0.0.101");
+        assertThat(a.announcements).isGreaterThan(announcementsBefore);
+        assertThat(a.node().instance("VI_RENAMED").counters().advertsSent()).isGreaterThan(sentBefore + 5);
+        assertThat(a.log).anyMatch(l -> l.endsWith("(VI_RENAMED) kept MASTER state across reload"));
+    }
+
+    @Test
+    void shouldKeepBackupWithoutElectionWhenReloadKeepsTheVirtualRouter() {
+        SimNetwork net = new SimNetwork(6);
+        SimHost a = new SimHost(net, "a", 1, vi(150).build());
+        SimHost b = new SimHost(net, "b", 2, vi(100).build());
+        a.start();
+        b.start();
+        net.runUntil(10 * S);
+        b.reload(vi(120).build());
+        net.runUntil(20 * S);
+        assertThat(b.state("VI_1")).isEqualTo(VrrpState.BACKUP);
+        assertThat(b.transitions.stream().filter(t -> t.endsWith("->MASTER"))).isEmpty();
+        assertThat(b.node().instance("VI_1").effectivePriority()).isEqualTo(120);
+        // a raised priority above the master's preempts after the reload, as keepalived does
+        b.reload(vi(200).build());
+        net.runUntil(30 * S);
+        assertThat(b.state("VI_1")).isEqualTo(VrrpState.MASTER);
+        assertThat(a.state("VI_1")).isEqualTo(VrrpState.BACKUP);
+    }
+
+    @Test
+    void shouldStopRemovedInstanceAndStartAddedOneWhenReloadChangesTheVirtualRouter() {
+        SimNetwork net = new SimNetwork(7);
+        SimHost a = new SimHost(net, "a", 1, vi(150).build());
+        SimHost b = new SimHost(net, "b", 2, vi(100).build());
+        a.start();
+        b.start();
+        net.runUntil(10 * S);
+        long reloadUs = net.nowUs;
+        a.reload(VrrpInstanceConfig.builder("VI_1", "eth0", 52).priority(150).vip("10.0.0.200/24").build());
+        net.runUntil(20 * S);
+        // VRID 51 left a with priority 0: b takes it after its skew; VRID 52 is a new router a wins alone
+        assertThat(a.log).anyMatch(l -> l.endsWith("(VI_1) no longer configured - removing"));
+        assertThat(transitionTime(b, "VI_1 BACKUP->MASTER")).isEqualTo(reloadUs + 609_375);
+        assertThat(b.addresses).containsExactly("10.0.0.100");
+        assertThat(a.addresses).containsExactly("10.0.0.200");
+        assertThat(a.state("VI_1")).isEqualTo(VrrpState.MASTER);
+    }
+
+    @Test
+    void shouldLeaveEverythingRunningWhenReloadedConfigurationIsInconsistent() {
+        SimNetwork net = new SimNetwork(8);
+        SimHost a = new SimHost(net, "a", 1, vi(150).build());
+        a.start();
+        net.runUntil(10 * S);
+        VrrpNode before = a.node();
+        VrrpInstanceConfig bad = vi(150).trackScript("no_such_script", null, false).build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.reload(bad))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no_such_script");
+        assertThat(a.node()).isSameAs(before);
+        assertThat(before.stopped()).isFalse();
+        net.runUntil(20 * S);
+        assertThat(a.state("VI_1")).isEqualTo(VrrpState.MASTER);
+        assertThat(a.addresses).containsExactly("10.0.0.100");
+    }
 }
