@@ -30,6 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *       is killed with {@code kill -9}; d2 takes the VIP (VRRP), its sync daemon turns master, and the established
  *       connections go on through d2 to the same real servers: wrk reports no socket error, the download is intact,
  *       and the idle connections answer a request sent after the failover.</li>
+ *   <li>Reload: SIGHUP on the new master with one more VIP keeps it master (no election) and its sync daemon master;
+ *       a broken file is refused with file:line and changes nothing.</li>
  * </ol>
  * Without synced state d2 drops every non-SYN packet of these flows (no connection, not a SYN): checked by hand
  * with {@code lvs_sync_daemon} removed, wrk's connections stall silently (its "0 socket errors" alone proves
@@ -39,6 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SyncFailoverSystemTest {
     private static final String VIP = VrrpBed.VIP;
+    private static final String EXTRA_VIP = "198.18.9.101";
     private static final int IDLE_CONNECTIONS = 3;
     private static final int WRK_SECONDS = 16;
     private static final Pattern WRK_REQUESTS = Pattern.compile("(\\d+) requests in (\\S+),");
@@ -172,6 +175,22 @@ class SyncFailoverSystemTest {
             VrrpBed.await("an answer on an idle connection through d2", Duration.ofSeconds(10),
                     () -> read(out).contains("<h1>rs"));
         }
+
+        // SIGHUP on the new master, still under load: one more VIP, no election, the sync daemon stays master
+        bed.write("d2-keepalived.conf", config("D2", 100).replace("/32 dev eth0\n",
+                "/32 dev eth0\n    " + EXTRA_VIP + "/32 dev eth0\n"));
+        VrrpBed.sh("kill", "-HUP", Long.toString(d2.pid()));
+        VrrpBed.await("the reload done", Duration.ofSeconds(10), () -> d2.output().contains("Reload complete"));
+        assertThat(bed.hasAddress("d2", EXTRA_VIP)).isTrue();
+        assertThat(d2.output()).contains("(VI_1) kept MASTER state across reload");
+        assertThat(ipvsadm("d2", "-Ln", "--daemon")).contains("master sync daemon").doesNotContain("backup sync daemon");
+        // a broken file: refused with file:line, everything keeps running
+        bed.write("d2-keepalived.conf", config("D2", 100).replace("advert_int 1", "advert_int 1\n  no_such_keyword 1 {"));
+        VrrpBed.sh("kill", "-HUP", Long.toString(d2.pid()));
+        VrrpBed.await("the bad reload refused", Duration.ofSeconds(10), () -> d2.output().contains("Reload abandoned"));
+        assertThat(d2.output()).containsPattern("d2-keepalived\\.conf:\\d+");
+        assertThat(bed.hasAddress("d2", VIP)).isTrue();
+        assertThat(bed.hasAddress("d2", EXTRA_VIP)).isTrue();
 
         assertThat(wrk.waitFor(WRK_SECONDS + 20, TimeUnit.SECONDS)).as("wrk finished").isTrue();
         assertThat(curl.waitFor(40, TimeUnit.SECONDS)).as("curl finished").isTrue();
