@@ -448,4 +448,73 @@ class VrrpSimulationTest {
         assertThat(a.state("VI_1")).isEqualTo(VrrpState.MASTER);
         assertThat(a.addresses).containsExactly("10.0.0.100");
     }
+
+    @ParameterizedTest
+    @ValueSource(longs = {31, 32, 33, 34, 35, 36, 37, 38})
+    void shouldElectOneHighestPriorityMasterPerInstanceWhenManyInstancesSufferLossCrashesAndReloads(long seed) {
+        SimNetwork net = new SimNetwork(seed);
+        Random r = net.random;
+        int n = 3 + r.nextInt(3);
+        int instances = 3 + r.nextInt(4);
+        List<SimHost> hosts = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            List<VrrpInstanceConfig> configs = new ArrayList<>();
+            for (int k = 0; k < instances; k++) {
+                configs.add(instanceK(k, 1 + r.nextInt(254)));
+            }
+            SimHost h = new SimHost(net, "h" + i, 10 + i, configs, List.of(), List.of());
+            hosts.add(h);
+            net.at(r.nextLong(3 * S), h::start);
+        }
+        net.lossProbability = 0.2;
+        net.maxDelayUs = 150_000;
+        for (int e = 0; e < 12; e++) {
+            SimHost victim = hosts.get(r.nextInt(n));
+            long at = 5 * S + r.nextLong(50 * S);
+            int kind = r.nextInt(3);
+            net.at(at, () -> {
+                if (!victim.running()) {
+                    return;
+                }
+                if (kind == 0) {
+                    victim.crash();
+                    net.at(net.nowUs + r.nextLong(10 * S), victim::start);
+                } else if (kind == 1) {
+                    victim.stop();
+                    net.at(net.nowUs + r.nextLong(10 * S), victim::start);
+                } else {
+                    // SIGHUP with new priorities for every instance (state kept, elections follow the priorities)
+                    List<VrrpInstanceConfig> next = new ArrayList<>();
+                    for (int k = 0; k < instances; k++) {
+                        next.add(instanceK(k, 1 + r.nextInt(254)));
+                    }
+                    victim.reload(next.toArray(VrrpInstanceConfig[]::new));
+                }
+            });
+        }
+        net.runUntil(70 * S);
+        net.lossProbability = 0;
+        net.maxDelayUs = 5_000;
+        net.runUntil(100 * S);
+        net.afterEvent = t -> {
+            for (int k = 0; k < instances; k++) {
+                assertThat(masters(net, "VI_" + k)).as("masters of VI_%d at %d µs, seed %d", k, t, seed).isEqualTo(1);
+            }
+        };
+        net.runUntil(130 * S);
+        for (int k = 0; k < instances; k++) {
+            String name = "VI_" + k;
+            int best = hosts.stream().mapToInt(h -> h.node().instance(name).config().priority()).max().orElseThrow();
+            SimHost master = hosts.stream().filter(h -> h.state(name) == VrrpState.MASTER).findFirst().orElseThrow();
+            assertThat(master.node().instance(name).effectivePriority()).as("%s, seed %d", name, seed).isEqualTo(best);
+            String vip = "10.0.0." + (100 + k);
+            assertThat(master.addresses).contains(vip);
+            assertThat(hosts.stream().filter(h -> h != master).noneMatch(h -> h.addresses.contains(vip))).isTrue();
+        }
+    }
+
+    private static VrrpInstanceConfig instanceK(int k, int priority) {
+        return VrrpInstanceConfig.builder("VI_" + k, "eth0", 51 + k).priority(priority).vip("10.0.0." + (100 + k) + "/24")
+                .build();
+    }
 }
