@@ -124,6 +124,8 @@ public final class Director implements AutoCloseable {
     private Counters counterView;
     private Thread estimatorThread;
     private final DirectorTransport transport = new DirectorTransport();
+    private boolean vipArpHeldOnly;
+    private HeldAddressWatch heldAddresses;
 
     public Director(Options options) {
         this.options = options;
@@ -136,6 +138,14 @@ public final class Director implements AutoCloseable {
 
     public Ipvs ipvs() {
         return ipvs;
+    }
+
+    /**
+     * Answer ARP only for VIPs this host holds on an interface ({@code --vip-arp held}), as the kernel does; for two
+     * directors sharing VIPs by VRRP. Call before {@link #start}.
+     */
+    public void vipArpHeldOnly(boolean heldOnly) {
+        this.vipArpHeldOnly = heldOnly;
     }
 
     /** Opens the sockets, starts the worker and the control socket. */
@@ -154,6 +164,9 @@ public final class Director implements AutoCloseable {
         ipvs.counters(counterView);
         ipvs.zeroer(ids -> counterView.zero(ids[0], ids[1]));
         ipvs.connectionTable(this::connectionTable);
+        if (vipArpHeldOnly) {
+            heldAddresses = new HeldAddressWatch(() -> onChange(ipvs.snapshot()));
+        }
         ipvs.subscribe(this::onChange);
         ipvs.subscribeTimeouts(t -> {
             ConnectionTimeouts timeouts = ConnectionTimeouts.defaults().withSet(t.tcpSec(), t.tcpfinSec(), t.udpSec());
@@ -408,7 +421,7 @@ public final class Director implements AutoCloseable {
                         c.key().port(), c.key().fwmark(), c.flags(), c.persistenceTimeoutS(),
                         c.persistent() ? c.netmask() : -1,
                         SchedulerRegistry.byName(c.scheduler()), dests.toArray(DestRuntime[]::new), laddrs));
-                if (!fwmark) {
+                if (!fwmark && answersArpFor(vip)) {
                     vips.add(vip);
                 }
             }
@@ -417,13 +430,17 @@ public final class Director implements AutoCloseable {
             int mask = r.prefixLength() == 0 ? 0 : -1 << (32 - r.prefixLength());
             marks.add(new MarkRuleRuntime(toInt(r.address()) & mask, mask,
                     r.protocol() == null ? 0 : r.protocol().number(), r.portLow(), r.portHigh(), r.mark()));
-            if (r.prefixLength() == 32) {
+            if (r.prefixLength() == 32 && answersArpFor(toInt(r.address()))) {
                 vips.add(toInt(r.address())); // a single marked address is a VIP: jlvs answers ARP for it
             }
         }
         return new DataplaneConfig(snap.version(), services.toArray(ServiceRuntime[]::new),
                 destsById.toArray(DestRuntime[]::new), vips.stream().mapToInt(Integer::intValue).toArray(),
                 served.toArray(ServedInterface[]::new), marks.toArray(MarkRuleRuntime[]::new));
+    }
+
+    private boolean answersArpFor(int vip) {
+        return heldAddresses == null || heldAddresses.holds(vip);
     }
 
     private DestRuntime destRuntime(Netlink nl, ConfigSnapshot.Dest d) {
@@ -636,6 +653,9 @@ public final class Director implements AutoCloseable {
             control.close();
         }
         guard.remove();
+        if (heldAddresses != null) {
+            heldAddresses.close();
+        }
         for (String state : List.copyOf(syncDaemons.keySet())) {
             stopSync(state);
         }

@@ -74,6 +74,11 @@ public final class DirectorCommand implements Callable<Integer> {
                     + "on a small box the client, servers and the kernel's own packet work need the other cores."})
     int workers;
 
+    @Option(names = "--vip-arp", defaultValue = "always", paramLabel = "always|held",
+            description = {"always (default): answer ARP for every VIP on the served interfaces. held: only for VIPs "
+                    + "this host holds on an interface (two directors sharing VIPs by VRRP: only the master answers)."})
+    String vipArp;
+
     @Option(names = "--busy-poll", description = "Never block when idle: lowest latency, one whole core per worker.")
     boolean busyPoll;
 
@@ -113,6 +118,11 @@ public final class DirectorCommand implements Callable<Integer> {
         if (!noStateFile) {
             director.stateFile(new RulesStateFile(stateFile != null ? stateFile : RulesStateFile.defaultPath()));
         }
+        if (!vipArp.equals("always") && !vipArp.equals("held")) {
+            System.err.println("jlvs director: --vip-arp must be always or held, not " + vipArp);
+            return 2;
+        }
+        director.vipArpHeldOnly(vipArp.equals("held"));
         try {
             director.transport(transport, xdpMode);
             director.start();

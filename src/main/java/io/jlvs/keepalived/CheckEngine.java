@@ -167,13 +167,6 @@ public final class CheckEngine {
             log.info("jlvs: lvs_timeouts is not applied (the director's control API has no timeout command; "
                     + "use ipvsadm --set)");
         }
-        if (g.lvsSyncDaemon() != null) {
-            log.info("jlvs: lvs_sync_daemon is not run by keepalived in jlvs");
-        }
-        if (!config.vrrp().instances().isEmpty()) {
-            log.info("jlvs: " + config.vrrp().instances().size()
-                    + " vrrp_instance(s) parsed but not run (VRRP is issue 8)");
-        }
         for (VirtualServer v : config.virtualServers()) {
             if (v.haSuspend()) {
                 log.info("jlvs: ha_suspend on VS " + v.display() + " is ignored: its checkers always run");

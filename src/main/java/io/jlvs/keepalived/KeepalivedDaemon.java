@@ -42,6 +42,8 @@ public final class KeepalivedDaemon {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private CheckEngine engine;
     private io.jlvs.vrrp.VrrpEngine vrrp;
+    private LvsSyncDaemon syncDaemon;
+    private IpvsApi ipvs;
     private Director director;
     private ControlClient client;
     private RealScheduler scheduler;
@@ -89,16 +91,107 @@ public final class KeepalivedDaemon {
         if (!options.vrrpOnly() || options.checkersOnly()) {
             engine.start(config);
         }
-        if ((!options.checkersOnly() || options.vrrpOnly()) && !config.vrrp().instances().isEmpty()) {
+        this.ipvs = ipvs;
+        boolean runsVrrp = runsVrrp(config);
+        syncDaemon = syncDaemon(config, runsVrrp);
+        if (runsVrrp) {
             // the VRRP half (keepalived's Keepalived_vrrp): VIPs move with mastership; not re-read on SIGHUP yet
             vrrp = io.jlvs.vrrp.VrrpEngine.start(io.jlvs.vrrp.KeepalivedVrrpAdapter.settings(config, log::info),
-                    io.jlvs.vrrp.VrrpEngine.Options.DEFAULT, java.util.List.of());
+                    io.jlvs.vrrp.VrrpEngine.Options.DEFAULT,
+                    syncDaemon != null && syncDaemon.instance() != null ? List.of(syncDaemon) : List.of());
             log.info("VRRP: " + config.vrrp().instances().size() + " instance(s) started");
         }
         installSignals();
         log.info("Startup complete (jlvs keepalived, pid " + ProcessHandle.current().pid() + ", "
                 + config.virtualServers().size() + " virtual server(s))");
         return -1;
+    }
+
+    /**
+     * {@code lvs_sync_daemon} as keepalived 2.2 runs it: following its VRRP instance (a backup daemon from now on,
+     * switched by {@link LvsSyncDaemon#stateChanged}) when the instance runs here, or master and backup together
+     * in the checker half when no instance is named. Null when there is nothing to run.
+     */
+    private LvsSyncDaemon syncDaemon(KeepalivedConfig config, boolean runsVrrp) {
+        io.jlvs.keepalived.config.GlobalDefs.SyncDaemon sd = config.global().lvsSyncDaemon();
+        if (sd == null) {
+            return null;
+        }
+        if (sd.vrrpInstance() == null) {
+            if (options.vrrpOnly() && !options.checkersOnly()) {
+                return null;
+            }
+            LvsSyncDaemon d = new LvsSyncDaemon(ipvs, sd, -1, log);
+            d.startBoth();
+            return d;
+        }
+        if (!runsVrrp) {
+            return null; // keepalived: the VRRP process owns a daemon that follows an instance
+        }
+        var instance = config.vrrp().instances().stream().filter(i -> i.name().equals(sd.vrrpInstance())).findFirst();
+        if (instance.isEmpty()) {
+            log.info("Unable to find vrrp instance " + sd.vrrpInstance() + " for lvs_syncd - clearing lvs_syncd config");
+            return null;
+        }
+        LvsSyncDaemon d = new LvsSyncDaemon(ipvs, sd, instance.get().virtualRouterId(), log);
+        d.instanceStarted(io.jlvs.vrrp.VrrpState.BACKUP);
+        return d;
+    }
+
+    private boolean runsVrrp(KeepalivedConfig c) {
+        return (!options.checkersOnly() || options.vrrpOnly()) && !c.vrrp().instances().isEmpty();
+    }
+
+    /**
+     * The VRRP half of a reload (keepalived's reload_vrrp_thread): instances still configured keep their state,
+     * removed ones stop, new ones start ({@link io.jlvs.vrrp.VrrpEngine#reload}); then {@code lvs_sync_daemon} is
+     * restarted if its setting changed. False, with nothing changed, when the new VRRP part cannot run.
+     */
+    private boolean reloadVrrp(KeepalivedConfig next) {
+        boolean runs = runsVrrp(next);
+        try {
+            if (vrrp != null && runs) {
+                vrrp.reload(io.jlvs.vrrp.KeepalivedVrrpAdapter.settings(next, log::info));
+                log.info("VRRP: reloaded, " + next.vrrp().instances().size() + " instance(s)");
+            } else if (runs) {
+                vrrp = io.jlvs.vrrp.VrrpEngine.start(io.jlvs.vrrp.KeepalivedVrrpAdapter.settings(next, log::info),
+                        io.jlvs.vrrp.VrrpEngine.Options.DEFAULT, List.of());
+                log.info("VRRP: " + next.vrrp().instances().size() + " instance(s) started");
+            }
+        } catch (RuntimeException e) {
+            log.info("Reload abandoned: VRRP: " + e.getMessage() + "; still running the previous configuration");
+            return false;
+        }
+        if (vrrp != null && !runs) {
+            vrrp.stop();
+            vrrp = null;
+            log.info("VRRP: no vrrp_instance left - stopped");
+        }
+        var before = config.global().lvsSyncDaemon();
+        var after = next.global().lvsSyncDaemon();
+        if (!java.util.Objects.equals(before, after) || (syncDaemon != null && syncDaemon.instance() != null
+                && vrrp == null)) {
+            if (syncDaemon != null) {
+                syncDaemon.stopAll();
+            }
+            syncDaemon = null;
+            if (after != null) {
+                syncDaemon = syncDaemonAfterReload(next, runs);
+            }
+        }
+        return true;
+    }
+
+    private LvsSyncDaemon syncDaemonAfterReload(KeepalivedConfig next, boolean runs) {
+        LvsSyncDaemon d = syncDaemon(next, runs);
+        if (d != null && d.instance() != null && vrrp != null) {
+            io.jlvs.vrrp.VrrpState now = vrrp.state(d.instance());
+            if (now == io.jlvs.vrrp.VrrpState.MASTER) {
+                d.stateChanged(d.instance(), false, io.jlvs.vrrp.VrrpState.BACKUP, now, 0);
+            }
+            vrrp.addListener(d);
+        }
+        return d;
     }
 
     /** The director to drive: the namespace's running one, else one started here. */
@@ -111,6 +204,8 @@ public final class KeepalivedDaemon {
             log.info("No jlvs director runs in this network namespace - starting one in-process");
         }
         director = new Director(new Director.Options(List.of(), 1 << 20, PacketSocket.RingVersion.V3, 262144, 64, 1, 10));
+        // VRRP moves the VIPs: only the director that holds one may answer ARP for it (as the kernel does)
+        director.vipArpHeldOnly(!config.vrrp().instances().isEmpty());
         try {
             director.start();
         } catch (IOException | RuntimeException e) {
@@ -157,6 +252,9 @@ public final class KeepalivedDaemon {
             return;
         }
         report(r);
+        if (!reloadVrrp(r.config())) {
+            return;
+        }
         try {
             engine.reload(r.config());
         } catch (RuntimeException e) {
@@ -188,6 +286,9 @@ public final class KeepalivedDaemon {
             log.info("Stopping");
             if (vrrp != null) {
                 vrrp.stop(); // priority 0 first: the backup takes the VIP at once
+            }
+            if (syncDaemon != null) {
+                syncDaemon.stopAll();
             }
             if (engine != null) {
                 engine.stop();

@@ -48,7 +48,10 @@ final class LinuxVrrpHost implements VrrpHost, AutoCloseable {
         refresh();
     }
 
-    /** Opens the sockets the node's instances listen on; called once, before the node starts. */
+    /**
+     * Opens the sockets the node's instances listen on, before the node starts; on a reload again for the new node
+     * (sockets already open stay; a new interface or family gets its own).
+     */
     void open(VrrpNode node, List<VrrpInstanceConfig> instances) {
         this.node = node;
         for (VrrpInstanceConfig c : instances) {
@@ -64,11 +67,24 @@ final class LinuxVrrpHost implements VrrpHost, AutoCloseable {
                     groups.add(c.multicastGroup());
                 }
             }
+            if (sockets.containsKey(key(k[0], ipv6))) {
+                continue;
+            }
             Netlink.Link link = links.get(k[0]);
             if (link == null) {
                 throw new IllegalArgumentException("vrrp: no such interface: interface=" + k[0]);
             }
             sockets.put(key(k[0], ipv6), new RawVrrpSocket(k[0], link.ifindex(), ipv6, groups));
+        }
+    }
+
+    /** Throws for an instance on an interface this host does not have (checked before a reload changes anything). */
+    void requireInterfaces(List<VrrpInstanceConfig> instances) {
+        for (VrrpInstanceConfig c : instances) {
+            if (!links.containsKey(c.interfaceName())) {
+                throw new IllegalArgumentException("vrrp: no such interface: instance=" + c.name() + ", interface="
+                        + c.interfaceName());
+            }
         }
     }
 
@@ -160,7 +176,9 @@ final class LinuxVrrpHost implements VrrpHost, AutoCloseable {
                 if (index < 0) {
                     throw new NativeException("no such interface " + dev, Libc.ENXIO);
                 }
-                netlink.addAddress(index, v.address(), v.prefixLength(), v.label());
+                // IPv6 VIPs without DAD, as keepalived: VRRP is the duplicate detection
+                netlink.addAddress(index, v.address(), v.prefixLength(), v.label(),
+                        v.address() instanceof java.net.Inet6Address ? Netlink.IFA_F_NODAD : 0);
             } catch (NativeException e) {
                 if (e.errno() != Libc.EEXIST) {
                     log.accept("(" + c.name() + ") cannot add " + v + ": " + e.getMessage());
@@ -172,8 +190,12 @@ final class LinuxVrrpHost implements VrrpHost, AutoCloseable {
 
     @Override
     public void removeAddresses(VrrpInstance instance) {
-        VrrpInstanceConfig c = instance.config();
-        for (VirtualAddress v : all(c)) {
+        removeAddresses(instance.config(), all(instance.config()));
+    }
+
+    @Override
+    public void removeAddresses(VrrpInstanceConfig c, List<VirtualAddress> which) {
+        for (VirtualAddress v : which) {
             int index = ifindex(v.deviceOr(c.interfaceName()));
             if (index < 0) {
                 continue;

@@ -23,6 +23,13 @@ public final class VrrpCounters {
         values.incrementAndGet(EVENTS + reason.ordinal());
     }
 
+    /** Adds another set (a reload keeps an instance's statistics, as keepalived's restore_vrrp_state). */
+    void addAll(VrrpCounters other) {
+        for (int i = 0; i < values.length(); i++) {
+            values.addAndGet(i, other.values.get(i));
+        }
+    }
+
     public long drops(VrrpDrop reason) {
         return values.get(EVENTS + reason.ordinal());
     }

@@ -29,6 +29,7 @@ public final class VrrpEngine implements VrrpStatus, AutoCloseable {
     private static final System.Logger LOG = System.getLogger("jlvs.vrrp");
     private static final int MAX_POLL_MS = 50;
     private static final int RECEIVE_BURST = 64;
+    private static final int MAX_SOCKETS = 256;
 
     /**
      * @param linkPollMs how often links and addresses are re-read (keepalived reacts to netlink events; jlvs polls)
@@ -51,6 +52,7 @@ public final class VrrpEngine implements VrrpStatus, AutoCloseable {
     private volatile boolean stopRequested;
     private volatile RuntimeException startFailure;
     private volatile VrrpNode node;
+    private LinuxVrrpHost host;
 
     private VrrpEngine(List<VrrpInstanceConfig> instances, List<VrrpSyncGroupConfig> groups,
                        List<VrrpScriptConfig> scripts, Options options, List<VrrpStateListener> listeners) {
@@ -121,19 +123,27 @@ public final class VrrpEngine implements VrrpStatus, AutoCloseable {
             return;
         }
         ready.countDown();
-        List<RawVrrpSocket> sockets = host.sockets();
+        this.host = host;
+        List<RawVrrpSocket> sockets = List.of();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment fds = arena.allocate(Libc.POLLFD, Math.max(1, sockets.size()));
+            MemorySegment fds = arena.allocate(Libc.POLLFD, MAX_SOCKETS);
             MemorySegment buf = arena.allocate(VrrpPackets.MAX_PACKET + 64, 8);
-            for (int i = 0; i < sockets.size(); i++) {
-                fds.set(ValueLayout.JAVA_INT, i * 8L, sockets.get(i).fd());
-                fds.set(ValueLayout.JAVA_SHORT, i * 8L + 4, Libc.POLLIN);
-            }
             long nextLinkPollUs = nowUs() + options.linkPollMs() * 1_000;
             while (!stopRequested) {
                 Runnable r;
                 while ((r = queue.poll()) != null) {
                     r.run();
+                }
+                n = node; // a reload may have replaced it
+                if (sockets.size() != host.sockets().size()) {
+                    sockets = host.sockets();
+                    if (sockets.size() > MAX_SOCKETS) {
+                        throw new IllegalStateException("vrrp: more than " + MAX_SOCKETS + " interface/family pairs");
+                    }
+                    for (int i = 0; i < sockets.size(); i++) {
+                        fds.set(ValueLayout.JAVA_INT, i * 8L, sockets.get(i).fd());
+                        fds.set(ValueLayout.JAVA_SHORT, i * 8L + 4, Libc.POLLIN);
+                    }
                 }
                 long now = nowUs();
                 if (now >= nextLinkPollUs) {
@@ -176,6 +186,7 @@ public final class VrrpEngine implements VrrpStatus, AutoCloseable {
             log.accept("VRRP agent failed: " + e);
             LOG.log(Level.ERROR, "vrrp agent failed", e);
         } finally {
+            n = node;
             try {
                 n.stop(nowUs());
             } catch (RuntimeException e) {
@@ -183,6 +194,40 @@ public final class VrrpEngine implements VrrpStatus, AutoCloseable {
             }
             host.close();
             finished.countDown();
+        }
+    }
+
+    /**
+     * SIGHUP: runs the new configuration, keeping the state of the instances it still has (see
+     * {@link VrrpNode#reload}). Returns once applied; on an inconsistent configuration nothing changes.
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public void reload(VrrpSettings settings) {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        queue.add(() -> {
+            try {
+                host.requireInterfaces(settings.instances());
+                VrrpNode next = node.reload(settings.instances(), settings.syncGroups(), settings.scripts(), nowUs());
+                node = next;
+                host.open(next, settings.instances());
+                done.complete(null);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        try {
+            done.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("vrrp: reload not applied within 10 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("vrrp: interrupted while reloading", e);
         }
     }
 

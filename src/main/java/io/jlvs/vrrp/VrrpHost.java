@@ -27,6 +27,9 @@ public interface VrrpHost {
     /** Removes them again. */
     void removeAddresses(VrrpInstance instance);
 
+    /** Removes only {@code addresses} of an instance (a reload dropped them from its configuration). */
+    void removeAddresses(VrrpInstanceConfig instance, List<VirtualAddress> addresses);
+
     /** Sends {@code rounds} rounds of gratuitous ARP / unsolicited NA, one message per VIP and eVIP per round. */
     void announce(VrrpInstance instance, int rounds);
 

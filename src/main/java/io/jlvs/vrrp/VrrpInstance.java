@@ -181,6 +181,42 @@ public final class VrrpInstance {
         setState(VrrpState.BACKUP, "Entering BACKUP STATE (init)", nowUs, true);
     }
 
+    /**
+     * Reload (keepalived's restore_vrrp_state): this instance of the new configuration takes over the live state of
+     * the matching one of the old configuration. A master stays master without a new election: it adds the
+     * addresses it now has (announcing them) and sends an advert at once; a backup stays backup with a fresh
+     * master-down timer and what it learnt of the master; an instance in FAULT starts afresh.
+     */
+    void restoreFrom(VrrpInstance old, long nowUs) {
+        counters.addAll(old.counters);
+        refreshSource();
+        Tracking t = evaluateTracking();
+        effectivePriority = t.priority;
+        boolean faulty = t.fault || t.initWait;
+        if (old.state == VrrpState.MASTER && !faulty) {
+            state = VrrpState.MASTER;
+            wantState = VrrpState.MASTER;
+            masterAdverIntUs = config.advertIntUs();
+            host.addAddresses(this);
+            vipSet = true;
+            host.announce(this, config.garp().masterRepeat());
+            garpRefreshDueUs = config.garp().masterRefreshUs() > 0 ? nowUs + config.garp().masterRefreshUs() : NEVER;
+            sandsUs = nowUs;
+            notifiesSent = true;
+            node.log("(" + name() + ") kept MASTER state across reload");
+        } else if (old.state == VrrpState.BACKUP && !faulty) {
+            state = VrrpState.BACKUP;
+            wantState = VrrpState.BACKUP;
+            masterAdverIntUs = old.masterAdverIntUs;
+            masterPriority = old.masterPriority;
+            sandsUs = nowUs + masterDownIntervalUs();
+            notifiesSent = true;
+            node.log("(" + name() + ") kept BACKUP state across reload");
+        } else {
+            start(nowUs);
+        }
+    }
+
     /** Orderly shutdown (vrrp.md §7.7): a master sends one priority-0 advert and removes its addresses; STOP. */
     void stop(long nowUs) {
         if (state == VrrpState.MASTER) {

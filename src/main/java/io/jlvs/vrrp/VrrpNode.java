@@ -340,6 +340,92 @@ public final class VrrpNode {
         }
     }
 
+    /**
+     * SIGHUP (keepalived's reload, vrrp.c clear_diff_vrrp): a node for the new configuration that takes over this
+     * one's live state. An old instance matches a new one with the same VRID, family, interface, unicast-or-not and
+     * multicast group (keepalived's vrrp_exist), whatever its name: a matching master keeps the VIPs both configs
+     * name, loses the ones only the old names and gains the new ones without a new election; an old instance with
+     * no match stops as on shutdown (priority 0 from a master, addresses removed, STOP). New instances start.
+     * Scripts whose configuration did not change keep their results. This node is finished afterwards.
+     *
+     * @throws IllegalArgumentException when the new configuration is inconsistent; nothing changed then
+     */
+    public VrrpNode reload(List<VrrpInstanceConfig> instanceConfigs, List<VrrpSyncGroupConfig> groupConfigs,
+                           List<VrrpScriptConfig> scriptConfigs, long nowUs) {
+        VrrpNode next = new VrrpNode(instanceConfigs, groupConfigs, scriptConfigs, host, log);
+        next.listeners.addAll(listeners);
+        for (ScriptTracker t : next.scripts.values()) {
+            ScriptTracker old = scripts.get(t.config.name());
+            if (old != null && old.config.equals(t.config)) {
+                t.status = old.status;
+                t.result = old.result;
+                t.running = old.running;
+                t.nextRunUs = old.nextRunUs;
+            } else {
+                t.nextRunUs = nowUs;
+            }
+        }
+        Map<VrrpInstance, VrrpInstance> oldOf = new HashMap<>();
+        for (VrrpInstance old : instances) {
+            VrrpInstance match = null;
+            for (VrrpInstance n : next.instances) {
+                if (!oldOf.containsKey(n) && sameRouter(old.config(), n.config())) {
+                    match = n;
+                    break;
+                }
+            }
+            if (match == null) {
+                log("(" + old.name() + ") no longer configured - removing");
+                if (started && !stopped) {
+                    old.stop(nowUs);
+                }
+                continue;
+            }
+            oldOf.put(match, old);
+            if (old.addressesSet()) {
+                List<VirtualAddress> gone = new ArrayList<>();
+                for (VirtualAddress v : allAddresses(old.config())) {
+                    if (allAddresses(match.config()).stream().noneMatch(w -> w.address().equals(v.address()))) {
+                        gone.add(v);
+                    }
+                }
+                if (!gone.isEmpty()) {
+                    host.removeAddresses(old.config(), gone);
+                }
+            }
+        }
+        stopped = true;
+        next.started = true;
+        for (VrrpInstance n : next.instances) {
+            VrrpInstance old = oldOf.get(n);
+            if (old != null && old.state() != VrrpState.INIT && old.state() != VrrpState.STOP) {
+                n.restoreFrom(old, nowUs);
+            } else {
+                n.start(nowUs);
+            }
+        }
+        for (VrrpSyncGroup g : next.groups) {
+            g.restored(nowUs);
+        }
+        return next;
+    }
+
+    /** keepalived's vrrp_exist: the same virtual router on the same link, whatever the instance is called. */
+    private static boolean sameRouter(VrrpInstanceConfig a, VrrpInstanceConfig b) {
+        if (a.virtualRouterId() != b.virtualRouterId() || a.ipv6() != b.ipv6()
+                || !a.interfaceName().equals(b.interfaceName()) || a.unicast() != b.unicast()) {
+            return false;
+        }
+        return a.unicast() ? Objects.equals(a.sourceAddress(), b.sourceAddress())
+                : a.multicastGroup().equals(b.multicastGroup());
+    }
+
+    private static List<VirtualAddress> allAddresses(VrrpInstanceConfig c) {
+        List<VirtualAddress> all = new ArrayList<>(c.virtualAddresses());
+        all.addAll(c.excludedAddresses());
+        return all;
+    }
+
     /** Shutdown: masters send priority 0 and drop their addresses; every instance, then every group, reports STOP. */
     public void stop(long nowUs) {
         if (stopped) {

@@ -131,6 +131,15 @@ public final class VrrpSyncGroup {
         }
     }
 
+    /** After a reload: MASTER when every member kept MASTER, else as at start. */
+    void restored(long nowUs) {
+        if (members.stream().allMatch(m -> m.state() == VrrpState.MASTER)) {
+            state = VrrpState.MASTER;
+            return;
+        }
+        started(nowUs);
+    }
+
     void stop(long nowUs) {
         setState(VrrpState.STOP, nowUs);
     }

@@ -53,6 +53,7 @@ final class VrrpBed implements AutoCloseable {
     final Path dir;
     private final List<Proc> procs = new ArrayList<>();
     private final List<String> namespaces = new ArrayList<>();
+    private final List<Path> nginxPidFiles = new ArrayList<>();
 
     static void requireEnvironment(boolean keepalived) {
         List<String> missing = new ArrayList<>();
@@ -82,23 +83,91 @@ final class VrrpBed implements AutoCloseable {
             String[][] hosts = {{"d1", "198.18.9.11", D1_MAC}, {"d2", "198.18.9.12", D2_MAC},
                     {"cl", "198.18.9.2", "02:00:c6:12:09:03"}};
             for (String[] h : hosts) {
-                String n = ns(h[0]);
-                ip("netns", "add", n);
-                namespaces.add(n);
-                sh("ip", "netns", "exec", n, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0",
-                        "net.ipv6.conf.default.accept_dad=0");
-                ip("link", "add", "eth0", "netns", n, "type", "veth", "peer", "name", h[0], "netns", ns("lan"));
-                ip("-n", ns("lan"), "link", "set", h[0], "master", "br0", "up");
-                ip("-n", n, "link", "set", "lo", "up");
-                ip("-n", n, "link", "set", "eth0", "address", h[2]);
-                ip("-n", n, "link", "set", "eth0", "up");
-                ip("-n", n, "addr", "add", h[1] + "/24", "dev", "eth0");
+                addHost(h[0], h[1], h[2]);
             }
             sh("ip", "netns", "exec", ns("cl"), "sysctl", "-qw", "net.ipv4.conf.eth0.arp_accept=1");
         } catch (RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    /** One more namespace on the bridge: eth0 with {@code ip}/24 and {@code mac}, IPv6 DAD off. */
+    void addHost(String role, String ip, String mac) {
+        String n = ns(role);
+        ip("netns", "add", n);
+        namespaces.add(n);
+        sh("ip", "netns", "exec", n, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0",
+                "net.ipv6.conf.default.accept_dad=0");
+        ip("link", "add", "eth0", "netns", n, "type", "veth", "peer", "name", role, "netns", ns("lan"));
+        ip("-n", ns("lan"), "link", "set", role, "master", "br0", "up");
+        ip("-n", n, "link", "set", "lo", "up");
+        ip("-n", n, "link", "set", "eth0", "address", mac);
+        ip("-n", n, "link", "set", "eth0", "up");
+        ip("-n", n, "addr", "add", ip + "/24", "dev", "eth0");
+    }
+
+    /**
+     * A direct-routing real server: {@link #addHost} plus the VIP on {@code lo} without answering ARP for it, and
+     * nginx on its address and the VIP serving a page naming it ({@code <h1>rsN</h1>}) and {@code /1m.bin}
+     * (1 MiB); nginx is stopped by its pid file in {@link #close()}.
+     */
+    void addRealServer(String role, String ip, String mac) throws IOException {
+        addHost(role, ip, mac);
+        ip("-n", ns(role), "addr", "add", VIP + "/32", "dev", "lo");
+        sh("ip", "netns", "exec", ns(role), "sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=1",
+                "net.ipv4.conf.all.arp_announce=2", "net.ipv4.conf.eth0.arp_ignore=1",
+                "net.ipv4.conf.eth0.arp_announce=2", "net.core.somaxconn=4096");
+        Path d = dir.resolve(role);
+        Files.createDirectories(d.resolve("www"));
+        Files.createDirectories(d.resolve("tmp"));
+        for (Path p = d; p.startsWith(dir.getParent()) && !p.equals(dir.getParent()); p = p.getParent()) {
+            p.toFile().setReadable(true, false);
+            p.toFile().setExecutable(true, false);
+        }
+        d.resolve("www").toFile().setReadable(true, false);
+        d.resolve("www").toFile().setExecutable(true, false);
+        Files.writeString(d.resolve("www/index.html"), "<html><body><h1>" + role + "</h1></body></html>\n");
+        byte[] big = new byte[1 << 20];
+        new java.util.Random(role.hashCode()).nextBytes(big);
+        Files.write(d.resolve("www/1m.bin"), big);
+        d.resolve("www/index.html").toFile().setReadable(true, false);
+        d.resolve("www/1m.bin").toFile().setReadable(true, false);
+        Files.writeString(d.resolve("nginx.conf"), """
+                worker_processes 1;
+                pid %1$s/nginx.pid;
+                error_log %1$s/error.log warn;
+                events { worker_connections 4096; }
+                http {
+                  access_log off;
+                  sendfile on; tcp_nodelay on;
+                  keepalive_timeout 65; keepalive_requests 1000000;
+                  client_body_temp_path %1$s/tmp/body; proxy_temp_path %1$s/tmp/proxy;
+                  fastcgi_temp_path %1$s/tmp/fastcgi; uwsgi_temp_path %1$s/tmp/uwsgi; scgi_temp_path %1$s/tmp/scgi;
+                  types { text/html html; application/octet-stream bin; }
+                  server {
+                    listen %2$s:80 backlog=4096;
+                    listen %3$s:80 backlog=4096;
+                    root %1$s/www;
+                  }
+                }
+                """.formatted(d, ip, VIP));
+        sh("ip", "netns", "exec", ns(role), "nginx", "-p", d.toString(), "-e", d + "/error.log", "-c",
+                d + "/nginx.conf");
+        nginxPidFiles.add(d.resolve("nginx.pid"));
+    }
+
+    /** {@code bin/keepalived} (jlvs) in the foreground, with its in-process director when none runs there. */
+    Proc startJlvsKeepalived(String role, String name, String config) throws IOException {
+        Path conf = write(name + ".conf", config);
+        Path log = dir.resolve(name + ".log");
+        Process p = new ProcessBuilder("ip", "netns", "exec", ns(role),
+                Testbed.jlvsHome().resolve("bin/keepalived").toString(), "-n", "-l", "-D", "-f", conf.toString(),
+                "-p", dir.resolve(name + ".pid").toString()).redirectErrorStream(true).redirectOutput(log.toFile())
+                .start();
+        Proc proc = new Proc(name, p, log);
+        procs.add(proc);
+        return proc;
     }
 
     String ns(String role) {
@@ -193,6 +262,16 @@ final class VrrpBed implements AutoCloseable {
         return sh("ip", "-n", ns(role), "addr", "show", "dev", "eth0").contains(" " + address + "/");
     }
 
+    /** The {@code ip addr} line of {@code address} on {@code role}'s eth0 (flags such as "nodad" included), or "". */
+    String addressLine(String role, String address) {
+        for (String line : sh("ip", "-n", ns(role), "addr", "show", "dev", "eth0").split("\n")) {
+            if (line.contains(" " + address + "/")) {
+                return line.strip();
+            }
+        }
+        return "";
+    }
+
     /** The client's neighbour entry for {@code address}: its MAC, or "" when none. */
     String clientNeighbour(String address) {
         String line = sh("ip", "-n", ns("cl"), "neigh", "show", address);
@@ -243,6 +322,14 @@ final class VrrpBed implements AutoCloseable {
                     // already gone
                 }
                 awaitExit(p);
+            }
+        }
+        for (Path pidFile : nginxPidFiles) {
+            try {
+                sh("kill", "-TERM", Files.readString(pidFile).strip());
+                Files.deleteIfExists(pidFile.resolveSibling("www").resolve("1m.bin"));
+            } catch (IOException | RuntimeException ignored) {
+                // not running
             }
         }
         for (String n : namespaces.reversed()) {

@@ -73,6 +73,7 @@ class VrrpKeepalivedInteropSystemTest {
         assertThat(bed.hasAddress("d1", VrrpBed.VIP)).isFalse();
         assertThat(bed.hasAddress("d2", VrrpBed.VIP)).isTrue();
         assertThat(bed.hasAddress("d2", VIP6)).isTrue();
+        assertThat(bed.addressLine("d2", VIP6)).as("keepalived's IPv6 VIP").contains("nodad");
         assertThat(low.output()).doesNotContain("Entering MASTER STATE");
 
         // keepalived stops (priority 0): jlvs takes over after its skew, 0.61 s
@@ -80,6 +81,7 @@ class VrrpKeepalivedInteropSystemTest {
         long takeover = bed.awaitVipOn("d1", Duration.ofSeconds(3));
         assertThat(takeover).isLessThan(2_000);
         VrrpBed.await("IPv6 VIP on d1", Duration.ofSeconds(3), () -> bed.hasAddress("d1", VIP6));
+        assertThat(bed.addressLine("d1", VIP6)).as("jlvs's IPv6 VIP, without DAD as keepalived's").contains("nodad");
         VrrpBed.await("client's ARP entry pointing at d1", Duration.ofSeconds(8),
                 () -> bed.clientNeighbour(VrrpBed.VIP).equals(VrrpBed.D1_MAC));
 

@@ -83,6 +83,11 @@ final class SimHost implements VrrpHost {
         node.start(net.nowUs);
     }
 
+    /** SIGHUP with a new configuration ({@link VrrpNode#reload}); throws, keeping the old node, when it is bad. */
+    void reload(VrrpInstanceConfig... newInstances) {
+        node = node.reload(List.of(newInstances), List.of(), List.of(), net.nowUs);
+    }
+
     /** kill -9: no priority 0, addresses stay where the kernel had them (lost with the process in the sim). */
     void crash() {
         running = false;
@@ -134,6 +139,11 @@ final class SimHost implements VrrpHost {
     public void removeAddresses(VrrpInstance instance) {
         instance.config().virtualAddresses().forEach(v -> addresses.remove(v.address().getHostAddress()));
         instance.config().excludedAddresses().forEach(v -> addresses.remove(v.address().getHostAddress()));
+    }
+
+    @Override
+    public void removeAddresses(VrrpInstanceConfig instance, List<VirtualAddress> which) {
+        which.forEach(v -> addresses.remove(v.address().getHostAddress()));
     }
 
     @Override

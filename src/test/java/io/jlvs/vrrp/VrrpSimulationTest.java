@@ -322,4 +322,199 @@ class VrrpSimulationTest {
         assertThat(masters(net, "VI_1")).isEqualTo(1);
         assertThat(hosts.get(5).state("VI_1")).isEqualTo(VrrpState.MASTER);
     }
+
+    @Test
+    void shouldMoveTheMasterSyncDaemonWithMastershipWhenLvsSyncDaemonFollowsTheInstance() throws Exception {
+        SimNetwork net = new SimNetwork(4);
+        SimHost a = new SimHost(net, "a", 1, vi(150).build());
+        SimHost b = new SimHost(net, "b", 2, vi(100).build());
+        io.jlvs.control.Ipvs ipvsA = new io.jlvs.control.Ipvs();
+        io.jlvs.control.Ipvs ipvsB = new io.jlvs.control.Ipvs();
+        List<String> callsB = new ArrayList<>();
+        for (io.jlvs.control.Ipvs ipvs : List.of(ipvsA, ipvsB)) {
+            ipvs.daemonControl(new io.jlvs.control.Ipvs.DaemonControl() {
+                @Override
+                public void start(io.jlvs.control.IpvsApi.SyncDaemonConfig d) {
+                    if (ipvs == ipvsB) {
+                        callsB.add(net.nowUs + " start " + d.state());
+                    }
+                }
+
+                @Override
+                public void stop(String state) {
+                    if (ipvs == ipvsB) {
+                        callsB.add(net.nowUs + " stop " + state);
+                    }
+                }
+            });
+        }
+        var config = new io.jlvs.keepalived.config.GlobalDefs.SyncDaemon("eth1", "VI_1", -1, -1, -1, -1, null);
+        var syncA = new io.jlvs.keepalived.LvsSyncDaemon(ipvsA, config, 51, io.jlvs.keepalived.Log.NONE);
+        var syncB = new io.jlvs.keepalived.LvsSyncDaemon(ipvsB, config, 51, io.jlvs.keepalived.Log.NONE);
+        syncA.instanceStarted(VrrpState.BACKUP);
+        syncB.instanceStarted(VrrpState.BACKUP);
+        a.start();
+        b.start();
+        a.node().addListener(syncA);
+        b.node().addListener(syncB);
+        net.runUntil(10 * S);
+        assertThat(ipvsA.daemons()).extracting(io.jlvs.control.IpvsApi.SyncDaemonConfig::state).containsExactly("master");
+        assertThat(ipvsB.daemons()).extracting(io.jlvs.control.IpvsApi.SyncDaemonConfig::state).containsExactly("backup");
+        a.crash();
+        net.runUntil(20 * S);
+        long takeover = transitionTime(b, "VI_1 BACKUP->MASTER");
+        assertThat(callsB).containsExactly("0 start backup", takeover + " stop backup", takeover + " start master");
+        assertThat(ipvsB.daemons()).extracting(io.jlvs.control.IpvsApi.SyncDaemonConfig::state).containsExactly("master");
+    }
+
+    @Test
+    void shouldKeepMasterAndChangeOnlyTheChangedAddressesWhenReloadKeepsTheVirtualRouter() {
+        SimNetwork net = new SimNetwork(5);
+        SimHost a = new SimHost(net, "a", 1, vi(150).build());
+        SimHost b = new SimHost(net, "b", 2, vi(100).build());
+        a.start();
+        b.start();
+        net.runUntil(10 * S);
+        long sentBefore = a.node().instance("VI_1").counters().advertsSent();
+        int transitionsA = a.transitions.size();
+        int announcementsBefore = a.announcements;
+        // both directors get the new address list (else the backup rightly ignores the master's adverts); a's
+        // instance is also renamed: the same virtual router (VRID 51 on eth0), so no election
+        a.reload(VrrpInstanceConfig.builder("VI_RENAMED", "eth0", 51).priority(150).vip("10.0.0.101/24").build());
+        b.reload(VrrpInstanceConfig.builder("VI_1", "eth0", 51).priority(100).vip("10.0.0.101/24").build());
+        net.runUntil(20 * S);
+        assertThat(a.state("VI_RENAMED")).isEqualTo(VrrpState.MASTER);
+        assertThat(b.state("VI_1")).isEqualTo(VrrpState.BACKUP);
+        assertThat(a.transitions).hasSize(transitionsA);
+        assertThat(b.transitions.stream().filter(t -> t.endsWith("->MASTER"))).isEmpty();
+        assertThat(a.addresses).containsExactly("10.0.0.101");
+        assertThat(a.announcements).isGreaterThan(announcementsBefore);
+        assertThat(a.node().instance("VI_RENAMED").counters().advertsSent()).isGreaterThan(sentBefore + 5);
+        assertThat(a.log).anyMatch(l -> l.endsWith("(VI_RENAMED) kept MASTER state across reload"));
+    }
+
+    @Test
+    void shouldKeepBackupWithoutElectionWhenReloadKeepsTheVirtualRouter() {
+        SimNetwork net = new SimNetwork(6);
+        SimHost a = new SimHost(net, "a", 1, vi(150).build());
+        SimHost b = new SimHost(net, "b", 2, vi(100).build());
+        a.start();
+        b.start();
+        net.runUntil(10 * S);
+        b.reload(vi(120).build());
+        net.runUntil(20 * S);
+        assertThat(b.state("VI_1")).isEqualTo(VrrpState.BACKUP);
+        assertThat(b.transitions.stream().filter(t -> t.endsWith("->MASTER"))).isEmpty();
+        assertThat(b.node().instance("VI_1").effectivePriority()).isEqualTo(120);
+        // a raised priority above the master's preempts after the reload, as keepalived does
+        b.reload(vi(200).build());
+        net.runUntil(30 * S);
+        assertThat(b.state("VI_1")).isEqualTo(VrrpState.MASTER);
+        assertThat(a.state("VI_1")).isEqualTo(VrrpState.BACKUP);
+    }
+
+    @Test
+    void shouldStopRemovedInstanceAndStartAddedOneWhenReloadChangesTheVirtualRouter() {
+        SimNetwork net = new SimNetwork(7);
+        SimHost a = new SimHost(net, "a", 1, vi(150).build());
+        SimHost b = new SimHost(net, "b", 2, vi(100).build());
+        a.start();
+        b.start();
+        net.runUntil(10 * S);
+        long reloadUs = net.nowUs;
+        a.reload(VrrpInstanceConfig.builder("VI_1", "eth0", 52).priority(150).vip("10.0.0.200/24").build());
+        net.runUntil(20 * S);
+        // VRID 51 left a with priority 0: b takes it after its skew; VRID 52 is a new router a wins alone
+        assertThat(a.log).anyMatch(l -> l.endsWith("(VI_1) no longer configured - removing"));
+        assertThat(transitionTime(b, "VI_1 BACKUP->MASTER")).isEqualTo(reloadUs + 609_375);
+        assertThat(b.addresses).containsExactly("10.0.0.100");
+        assertThat(a.addresses).containsExactly("10.0.0.200");
+        assertThat(a.state("VI_1")).isEqualTo(VrrpState.MASTER);
+    }
+
+    @Test
+    void shouldLeaveEverythingRunningWhenReloadedConfigurationIsInconsistent() {
+        SimNetwork net = new SimNetwork(8);
+        SimHost a = new SimHost(net, "a", 1, vi(150).build());
+        a.start();
+        net.runUntil(10 * S);
+        VrrpNode before = a.node();
+        VrrpInstanceConfig bad = vi(150).trackScript("no_such_script", null, false).build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.reload(bad))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no_such_script");
+        assertThat(a.node()).isSameAs(before);
+        assertThat(before.stopped()).isFalse();
+        net.runUntil(20 * S);
+        assertThat(a.state("VI_1")).isEqualTo(VrrpState.MASTER);
+        assertThat(a.addresses).containsExactly("10.0.0.100");
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {31, 32, 33, 34, 35, 36, 37, 38})
+    void shouldElectOneHighestPriorityMasterPerInstanceWhenManyInstancesSufferLossCrashesAndReloads(long seed) {
+        SimNetwork net = new SimNetwork(seed);
+        Random r = net.random;
+        int n = 3 + r.nextInt(3);
+        int instances = 3 + r.nextInt(4);
+        List<SimHost> hosts = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            List<VrrpInstanceConfig> configs = new ArrayList<>();
+            for (int k = 0; k < instances; k++) {
+                configs.add(instanceK(k, 1 + r.nextInt(254)));
+            }
+            SimHost h = new SimHost(net, "h" + i, 10 + i, configs, List.of(), List.of());
+            hosts.add(h);
+            net.at(r.nextLong(3 * S), h::start);
+        }
+        net.lossProbability = 0.2;
+        net.maxDelayUs = 150_000;
+        for (int e = 0; e < 12; e++) {
+            SimHost victim = hosts.get(r.nextInt(n));
+            long at = 5 * S + r.nextLong(50 * S);
+            int kind = r.nextInt(3);
+            net.at(at, () -> {
+                if (!victim.running()) {
+                    return;
+                }
+                if (kind == 0) {
+                    victim.crash();
+                    net.at(net.nowUs + r.nextLong(10 * S), victim::start);
+                } else if (kind == 1) {
+                    victim.stop();
+                    net.at(net.nowUs + r.nextLong(10 * S), victim::start);
+                } else {
+                    // SIGHUP with new priorities for every instance (state kept, elections follow the priorities)
+                    List<VrrpInstanceConfig> next = new ArrayList<>();
+                    for (int k = 0; k < instances; k++) {
+                        next.add(instanceK(k, 1 + r.nextInt(254)));
+                    }
+                    victim.reload(next.toArray(VrrpInstanceConfig[]::new));
+                }
+            });
+        }
+        net.runUntil(70 * S);
+        net.lossProbability = 0;
+        net.maxDelayUs = 5_000;
+        net.runUntil(100 * S);
+        net.afterEvent = t -> {
+            for (int k = 0; k < instances; k++) {
+                assertThat(masters(net, "VI_" + k)).as("masters of VI_%d at %d µs, seed %d", k, t, seed).isEqualTo(1);
+            }
+        };
+        net.runUntil(130 * S);
+        for (int k = 0; k < instances; k++) {
+            String name = "VI_" + k;
+            int best = hosts.stream().mapToInt(h -> h.node().instance(name).config().priority()).max().orElseThrow();
+            SimHost master = hosts.stream().filter(h -> h.state(name) == VrrpState.MASTER).findFirst().orElseThrow();
+            assertThat(master.node().instance(name).effectivePriority()).as("%s, seed %d", name, seed).isEqualTo(best);
+            String vip = "10.0.0." + (100 + k);
+            assertThat(master.addresses).contains(vip);
+            assertThat(hosts.stream().filter(h -> h != master).noneMatch(h -> h.addresses.contains(vip))).isTrue();
+        }
+    }
+
+    private static VrrpInstanceConfig instanceK(int k, int priority) {
+        return VrrpInstanceConfig.builder("VI_" + k, "eth0", 51 + k).priority(priority).vip("10.0.0." + (100 + k) + "/24")
+                .build();
+    }
 }

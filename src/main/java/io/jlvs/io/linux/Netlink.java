@@ -177,7 +177,10 @@ public final class Netlink implements AutoCloseable {
     private static final int IFADDR_LEN = 8;
     private static final int IFADDR_FAMILY = 0;
     private static final int IFADDR_PREFIXLEN = 1;
+    private static final int IFADDR_FLAGS = 2;
     private static final int IFADDR_SCOPE = 3;
+    /** ifaddrmsg flag: no duplicate address detection (IPv6), as {@code ip addr add … nodad}. */
+    public static final int IFA_F_NODAD = 0x02;
     private static final int IFADDR_INDEX = 4;
     private static final int RTMSG_LEN = 12;
     private static final int RTMSG_FAMILY = 0;
@@ -374,6 +377,14 @@ public final class Netlink implements AutoCloseable {
      * @throws NativeException EEXIST when the address is already there, ENODEV for a bad ifindex
      */
     public void addAddress(int ifindex, InetAddress address, int prefixLength, String label) {
+        addAddress(ifindex, address, prefixLength, label, 0);
+    }
+
+    /**
+     * {@link #addAddress(int, InetAddress, int, String)} with ifaddrmsg flags, e.g. {@link #IFA_F_NODAD} for an IPv6
+     * VIP (keepalived sets it on every IPv6 VIP: usable at once, and never stuck "dadfailed" after a split brain).
+     */
+    public void addAddress(int ifindex, InetAddress address, int prefixLength, String label, int ifaFlags) {
         byte[] labelBytes = null;
         if (label != null && address instanceof Inet4Address) {
             labelBytes = (label + '\0').getBytes(StandardCharsets.UTF_8);
@@ -383,6 +394,7 @@ public final class Netlink implements AutoCloseable {
         }
         int length = addressRequest(RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
                 ifindex, address, prefixLength);
+        sendBuffer.set(JAVA_BYTE, NLMSG_HDRLEN + IFADDR_FLAGS, (byte) ifaFlags);
         if (labelBytes != null) {
             length = putAttr(length, IFA_LABEL, labelBytes);
         }

@@ -415,7 +415,9 @@ final class VrrpKeywords {
                         + c.global.syncIf + " - ignoring");
                 return;
             }
-            w.slot(1);
+            // as keepalived: the interface becomes the global lvs_sync_daemon's, following this instance
+            c.global.syncIf = w.slot(1);
+            c.global.syncInst = i.name;
         });
         kw(t, "strict_mode", () -> !v.instances.isEmpty(), w -> {
             VrrpBuilder.Instance i = inst();

@@ -20,6 +20,7 @@ public final class NetlinkProbe {
         String ifname = args[0];
         InetAddress vip4 = InetAddress.getByName("198.18.0.1");
         InetAddress vip6 = InetAddress.getByName("2001:db8::1");
+        InetAddress vip6NoDad = InetAddress.getByName("2001:db8:5::1");
         try (Netlink netlink = Netlink.open()) {
             int ifindex = netlink.links().stream().filter(l -> l.name().equals(ifname))
                     .mapToInt(Netlink.Link::ifindex).findFirst().orElse(-1);
@@ -27,6 +28,10 @@ public final class NetlinkProbe {
             step("add4", () -> { netlink.addAddress(ifindex, vip4, 24, ifname + ":v"); return "ok"; });
             step("add4.again", () -> { netlink.addAddress(ifindex, vip4, 24, ifname + ":v"); return "ok"; });
             step("add6", () -> { netlink.addAddress(ifindex, vip6, 64, null); return "ok"; });
+            step("add6.nodad", () -> {
+                netlink.addAddress(ifindex, vip6NoDad, 64, null, Netlink.IFA_F_NODAD);
+                return "ok";
+            });
             step("add.badIfindex", () -> { netlink.addAddress(0x7ffffff0, vip4, 24, null); return "ok"; });
             addresses(netlink, "before");
             route(netlink, "route.onlink4", "198.18.0.2");

@@ -132,6 +132,10 @@ class NetlinkTest {
             assertThat(out.get("add4")).containsExactly("ok");
             assertThat(out.get("add4.again")).containsExactly("errno:" + EEXIST);
             assertThat(out.get("add6")).containsExactly("ok");
+            assertThat(out.get("add6.nodad")).containsExactly("ok");
+            // the kernel keeps IFA_F_NODAD on the address; ip(8) shows it as "nodad"
+            String v6 = inNs(ns, "ip", "-6", "addr", "show", "dev", ifname).output;
+            assertThat(v6).containsPattern("inet6 2001:db8:5::1/64 scope global [^\\n]*nodad");
             assertThat(out.get("add.badIfindex")).containsExactly("errno:" + ENODEV);
             assertThat(out.get("before")).contains(
                     ifindex + "|2|198.18.0.1|24|" + ifname + ":v",

@@ -1,0 +1,289 @@
+package io.jlvs.system;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two jlvs directors (each {@code bin/keepalived} with its in-process director) share a VIP by VRRP and keep their
+ * connection tables in step with keepalived's {@code lvs_sync_daemon eth0 VI_1}; DR to two nginx real servers, rr:
+ * <pre>
+ *   d1 198.18.9.11 (VRRP 150: master, master sync daemon) ──┐
+ *   d2 198.18.9.12 (VRRP 100: backup, backup sync daemon) ──┼── br0 ── rs1 198.18.9.21, rs2 198.18.9.22 (VIP on lo)
+ *   cl 198.18.9.2  (wrk, curl, idle connections)          ──┘         VIP 198.18.9.100
+ * </pre>
+ * <ol>
+ *   <li>Bulk resync: idle connections opened through d1 before d2 exists (two packets each, which the master's
+ *       incremental sync never sends) are in d2's {@code ipvsadm -Lnc} once d2 starts: it asked for the table.</li>
+ *   <li>Failover: under a wrk keep-alive load and a rate-limited 1 MiB download, d1's keepalived (and its director)
+ *       is killed with {@code kill -9}; d2 takes the VIP (VRRP), its sync daemon turns master, and the established
+ *       connections go on through d2 to the same real servers: wrk reports no socket error, the download is intact,
+ *       and the idle connections answer a request sent after the failover.</li>
+ *   <li>Reload: SIGHUP on the new master with one more VIP keeps it master (no election) and its sync daemon master;
+ *       a broken file is refused with file:line and changes nothing.</li>
+ * </ol>
+ * Without synced state d2 drops every non-SYN packet of these flows (no connection, not a SYN): checked by hand
+ * with {@code lvs_sync_daemon} removed, wrk's connections stall silently (its "0 socket errors" alone proves
+ * nothing), d2 forwards 0 packets and the idle connections get no answer, so the test asserts on those. The client's
+ * receive window is kept small so the download depends on its ACKs reaching the real server through the director. wrk runs with {@code --timeout 10s}: a request in flight while the VIP moves waits for TCP's
+ * retransmission (about 3 s of VRRP takeover plus the RTO backoff), longer than wrk's default 2 s.
+ */
+class SyncFailoverSystemTest {
+    private static final String VIP = VrrpBed.VIP;
+    private static final String EXTRA_VIP = "198.18.9.101";
+    private static final int IDLE_CONNECTIONS = 3;
+    private static final int WRK_SECONDS = 16;
+    private static final Pattern WRK_REQUESTS = Pattern.compile("(\\d+) requests in (\\S+),");
+    private static final Pattern WRK_SOCKET_ERRORS =
+            Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
+    private static final Pattern WRK_MAX_LATENCY = Pattern.compile("Latency\\s+\\S+\\s+\\S+\\s+(\\S+)");
+    private VrrpBed bed;
+    private final List<Process> clients = new ArrayList<>();
+
+    private static String config(String routerId, int priority) {
+        return """
+                global_defs {
+                  router_id %1$s
+                  lvs_sync_daemon eth0 VI_1
+                }
+                vrrp_instance VI_1 {
+                  state BACKUP
+                  interface eth0
+                  virtual_router_id 52
+                  priority %2$d
+                  advert_int 1
+                  virtual_ipaddress {
+                    %3$s/32 dev eth0
+                  }
+                }
+                virtual_server %3$s 80 {
+                  delay_loop 2
+                  lb_algo rr
+                  lb_kind DR
+                  protocol TCP
+                  real_server 198.18.9.21 80 {
+                    weight 1
+                    TCP_CHECK {
+                      connect_timeout 1
+                    }
+                  }
+                  real_server 198.18.9.22 80 {
+                    weight 1
+                    TCP_CHECK {
+                      connect_timeout 1
+                    }
+                  }
+                }
+                """.formatted(routerId, priority, VIP);
+    }
+
+    @AfterEach
+    void tearDown() {
+        for (Process p : clients) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        if (bed != null) {
+            bed.close();
+            try {
+                Files.deleteIfExists(bed.dir.resolve("download.bin")); // the logs stay, the megabyte goes
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+
+    @Test
+    void shouldKeepEstablishedConnectionsWhenMasterDirectorIsKilledAndBackupTakesOver() throws Exception {
+        VrrpBed.requireEnvironment(false);
+        SystemTestSupport.requireEnvironment();
+        bed = new VrrpBed("sf");
+        try {
+            run();
+        } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError(e.getMessage() + "\n" + bed.logs(), e);
+        }
+    }
+
+    private void run() throws Exception {
+        bed.addRealServer("rs1", "198.18.9.21", "02:00:c6:12:09:15");
+        bed.addRealServer("rs2", "198.18.9.22", "02:00:c6:12:09:16");
+        // a small receive window: the download needs the client's ACKs (through the director) to the end
+        VrrpBed.sh("ip", "netns", "exec", bed.ns("cl"), "sysctl", "-qw", "net.ipv4.tcp_rmem=4096 32768 65536");
+        VrrpBed.Proc d1 = bed.startJlvsKeepalived("d1", "d1-keepalived", config("D1", 150));
+        bed.awaitVipOn("d1", Duration.ofSeconds(20));
+        VrrpBed.await("both real servers in d1's table", Duration.ofSeconds(20),
+                () -> ipvsadm("d1", "-Ln").contains("198.18.9.21:80") && ipvsadm("d1", "-Ln").contains("198.18.9.22:80"));
+        assertThat(ipvsadm("d1", "-Ln", "--daemon")).contains("master sync daemon (mcast=eth0, syncid=52)");
+
+        // idle connections: handshake only, then they wait for the file "go" to send one request
+        Path go = bed.dir.resolve("go");
+        List<Path> idleOut = new ArrayList<>();
+        for (int i = 0; i < IDLE_CONNECTIONS; i++) {
+            Path out = bed.dir.resolve("idle" + i + ".out");
+            idleOut.add(out);
+            clients.add(client(bed.dir.resolve("idle" + i + ".log"), "bash", "-c", """
+                    exec 3<>/dev/tcp/%s/80 || exit 1
+                    while [ ! -e %s ]; do sleep 0.05; done
+                    printf 'GET / HTTP/1.1\\r\\nHost: vip\\r\\nConnection: close\\r\\n\\r\\n' >&3
+                    timeout 20 cat <&3 > %s
+                    """.formatted(VIP, go, out)));
+        }
+        VrrpBed.await("idle connections established on d1", Duration.ofSeconds(10),
+                () -> established("d1") >= IDLE_CONNECTIONS);
+        List<String> idleOnD1 = establishedClientPorts("d1");
+
+        // bulk resync: d2 starts after the connections exist and receives them all
+        VrrpBed.Proc d2 = bed.startJlvsKeepalived("d2", "d2-keepalived", config("D2", 100));
+        VrrpBed.await("the idle connections in d2's table (bulk resync)", Duration.ofSeconds(20),
+                () -> establishedClientPorts("d2").containsAll(idleOnD1));
+        assertThat(ipvsadm("d2", "-Ln", "--daemon")).contains("backup sync daemon (mcast=eth0, syncid=52)");
+        // the load starts now: its connections reach d2 by the master's incremental sync
+        Path wrkLog = bed.dir.resolve("wrk.log");
+        Process wrk = client(wrkLog, "wrk", "-t", "2", "-c", "8", "-d", WRK_SECONDS + "s", "--timeout", "10s",
+                "http://" + VIP + "/");
+        clients.add(wrk);
+        Path download = bed.dir.resolve("download.bin");
+        Process curl = client(bed.dir.resolve("curl.log"), "curl", "-sS", "--limit-rate", "80k", "--max-time", "40",
+                "-o", download.toString(), "-w", "%{http_code} %{size_download}\n", "http://" + VIP + "/1m.bin");
+        clients.add(curl);
+
+        VrrpBed.await("wrk's and curl's connections in d2's table", Duration.ofSeconds(10),
+                () -> established("d2") >= IDLE_CONNECTIONS + 8 + 1);
+        System.out.println("d2 before the failover:\n" + ipvsadm("d2", "-Lnc"));
+        assertThat(bed.hasAddress("d2", VIP)).isFalse();
+        Thread.sleep(1_000);
+
+        long killedAtNs = System.nanoTime();
+        bed.kill9(d1);
+        VrrpBed.await("VIP on d2", Duration.ofSeconds(8), () -> bed.hasAddress("d2", VIP));
+        long takeoverMs = (System.nanoTime() - killedAtNs) / 1_000_000;
+        VrrpBed.await("d2's sync daemon turned master", Duration.ofSeconds(5),
+                () -> ipvsadm("d2", "-Ln", "--daemon").contains("master sync daemon"));
+        assertThat(ipvsadm("d2", "-Ln", "--daemon")).doesNotContain("backup sync daemon");
+        VrrpBed.await("client's ARP entry for the VIP pointing at d2", Duration.ofSeconds(5),
+                () -> bed.clientNeighbour(VIP).equals(VrrpBed.D2_MAC));
+
+        Files.writeString(go, "go");
+        for (Path out : idleOut) {
+            VrrpBed.await("an answer on an idle connection through d2", Duration.ofSeconds(10),
+                    () -> read(out).contains("<h1>rs"));
+        }
+
+        // SIGHUP on the new master, still under load: one more VIP, no election, the sync daemon stays master
+        bed.write("d2-keepalived.conf", config("D2", 100).replace("/32 dev eth0\n",
+                "/32 dev eth0\n    " + EXTRA_VIP + "/32 dev eth0\n"));
+        VrrpBed.sh("kill", "-HUP", Long.toString(d2.pid()));
+        VrrpBed.await("the reload done", Duration.ofSeconds(10), () -> d2.output().contains("Reload complete"));
+        assertThat(bed.hasAddress("d2", EXTRA_VIP)).isTrue();
+        assertThat(d2.output()).contains("(VI_1) kept MASTER state across reload");
+        assertThat(ipvsadm("d2", "-Ln", "--daemon")).contains("master sync daemon").doesNotContain("backup sync daemon");
+        // a broken file: refused with file:line, everything keeps running
+        bed.write("d2-keepalived.conf", config("D2", 100).replace("advert_int 1", "advert_int 1\n  no_such_keyword 1 {"));
+        VrrpBed.sh("kill", "-HUP", Long.toString(d2.pid()));
+        VrrpBed.await("the bad reload refused", Duration.ofSeconds(10), () -> d2.output().contains("Reload abandoned"));
+        assertThat(d2.output()).containsPattern("d2-keepalived\\.conf:\\d+");
+        assertThat(bed.hasAddress("d2", VIP)).isTrue();
+        assertThat(bed.hasAddress("d2", EXTRA_VIP)).isTrue();
+
+        assertThat(wrk.waitFor(WRK_SECONDS + 20, TimeUnit.SECONDS)).as("wrk finished").isTrue();
+        assertThat(curl.waitFor(40, TimeUnit.SECONDS)).as("curl finished").isTrue();
+        String wrkOut = read(wrkLog);
+        Matcher errors = WRK_SOCKET_ERRORS.matcher(wrkOut);
+        assertThat(errors.find()).as("wrk socket errors:\n" + wrkOut).isFalse();
+        Matcher requests = WRK_REQUESTS.matcher(wrkOut);
+        assertThat(requests.find()).as(wrkOut).isTrue();
+        assertThat(wrkOut).doesNotContain("Non-2xx");
+        assertThat(read(bed.dir.resolve("curl.log")).strip()).isEqualTo("200 1048576");
+        assertThat(Files.mismatch(download, bed.dir.resolve("rs1/www/1m.bin")) == -1
+                || Files.mismatch(download, bed.dir.resolve("rs2/www/1m.bin")) == -1).as("download intact").isTrue();
+        String d2Stats = ipvsadm("d2", "-Ln", "--stats");
+        Matcher latency = WRK_MAX_LATENCY.matcher(wrkOut);
+        System.out.println("connection sync failover: kill -9 -> VIP on d2 " + takeoverMs + " ms; wrk "
+                + requests.group(1) + " requests in " + requests.group(2) + ", 0 socket errors, max latency "
+                + (latency.find() ? latency.group(1) : "?") + "; " + IDLE_CONNECTIONS + " bulk-resynced idle + 8 wrk + 1 "
+                + "download connections kept\n" + wrkOut + "\n" + d2Stats);
+        // d2 forwarded the flows it learnt by sync (without sync: 0 packets, wrk stalls and the download times out),
+        // and scheduled no connection anew
+        assertThat(inPackets(d2Stats)).isGreaterThan(1_000);
+        assertThat(conns(d2Stats)).isZero();
+        bed.term(d2);
+    }
+
+    private Process client(Path log, String... cmd) throws IOException {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", bed.ns("cl")));
+        full.addAll(List.of(cmd));
+        return new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private String ipvsadm(String role, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", bed.ns(role),
+                io.jlvs.app.Testbed.jlvsHome().resolve("bin/ipvsadm").toString()));
+        cmd.addAll(List.of(args));
+        try {
+            return VrrpBed.sh(cmd.toArray(String[]::new));
+        } catch (RuntimeException e) {
+            return "";
+        }
+    }
+
+    /** ESTABLISHED entries to VIP:80 in the role's {@code ipvsadm -Lnc}. */
+    private long established(String role) {
+        return establishedClientPorts(role).size();
+    }
+
+    private List<String> establishedClientPorts(String role) {
+        List<String> out = new ArrayList<>();
+        for (String line : ipvsadm(role, "-Lnc").split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 6 && f[0].equals("TCP") && f[2].equals("ESTABLISHED") && f[4].equals(VIP + ":80")) {
+                out.add(f[3]);
+            }
+        }
+        return out;
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Sum of InPkts over the real servers of {@code ipvsadm -Ln --stats}. */
+    private static long inPackets(String stats) {
+        return column(stats, 3);
+    }
+
+    private static long conns(String stats) {
+        return column(stats, 2);
+    }
+
+    private static long column(String stats, int index) {
+        long sum = 0;
+        for (String line : stats.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length > index && f[0].equals("->") && f[1].startsWith("198.18.9.2")) {
+                sum += parse(f[index]);
+            }
+        }
+        return sum;
+    }
+
+    private static long parse(String v) {
+        long mult = v.endsWith("K") ? 1_000 : v.endsWith("M") ? 1_000_000 : v.endsWith("G") ? 1_000_000_000 : 1;
+        return Long.parseLong(mult == 1 ? v : v.substring(0, v.length() - 1)) * mult;
+    }
+}
