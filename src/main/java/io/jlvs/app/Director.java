@@ -224,12 +224,13 @@ public final class Director implements AutoCloseable {
         if (worker != null) {
             worker.publish(config);
         }
-        MemorySegment filter = SocketFilter.build(matches, filterArena);
+        MemorySegment filter = SocketFilter.build(matches, Ipv6Dataplane.filterMatches(config.ipv6()), filterArena);
         for (PacketSocket s : sockets) {
             s.attachFilter(filter);
         }
         try {
-            guard.apply(served.stream().map(ServedInterface::name).toList(), services, natReals, marked, natRealAddrs);
+            guard.apply(served.stream().map(ServedInterface::name).toList(), services, natReals, marked, natRealAddrs,
+                    Ipv6Dataplane.guardSets(config.ipv6()));
         } catch (IOException e) {
             LOG.log(Logger.Level.ERROR, "kernel guard not installed: " + e.getMessage());
         }
@@ -240,14 +241,20 @@ public final class Director implements AutoCloseable {
         List<DestRuntime> destsById = new ArrayList<>();
         Set<Integer> vips = new LinkedHashSet<>();
         List<MarkRuleRuntime> marks = new ArrayList<>();
+        List<ConfigSnapshot.Service> services6 = new ArrayList<>();
+        io.jlvs.forward.Ipv6Config ipv6;
         try (Netlink nl = Netlink.open()) {
             for (ConfigSnapshot.Service s : snap.services()) {
                 ServiceConfig c = s.config();
+                if (Ipv6Dataplane.isIpv6Service(c)) {
+                    services6.add(s);
+                    continue;
+                }
                 boolean fwmark = c.key().hasFwmark();
                 if ((fwmark && c.key().af() != Libc.AF_INET)
                         || (!fwmark && !(c.key().address() instanceof Inet4Address))) {
                     LOG.log(Logger.Level.WARNING, "service " + c.key()
-                            + " is kept in the table but not forwarded yet (IPv4 services only)");
+                            + " is kept in the table but not forwarded yet (IPv6 firewall-mark services)");
                     continue;
                 }
                 List<DestRuntime> dests = new ArrayList<>();
@@ -272,6 +279,7 @@ public final class Director implements AutoCloseable {
                     vips.add(vip);
                 }
             }
+            ipv6 = Ipv6Dataplane.build(services6, served, nl);
         }
         for (MarkRule r : snap.marks()) {
             int mask = r.prefixLength() == 0 ? 0 : -1 << (32 - r.prefixLength());
@@ -283,7 +291,7 @@ public final class Director implements AutoCloseable {
         }
         return new DataplaneConfig(snap.version(), services.toArray(ServiceRuntime[]::new),
                 destsById.toArray(DestRuntime[]::new), vips.stream().mapToInt(Integer::intValue).toArray(),
-                served.toArray(ServedInterface[]::new), marks.toArray(MarkRuleRuntime[]::new));
+                served.toArray(ServedInterface[]::new), marks.toArray(MarkRuleRuntime[]::new), ipv6);
     }
 
     private DestRuntime destRuntime(Netlink nl, ConfigSnapshot.Dest d) {

@@ -42,6 +42,7 @@ class SocketFilterTest {
                 case 0x48 -> a = word(frame, x + k, 2);                             // ldh [x + k]
                 case 0xb1 -> x = 4 * (word(frame, k, 1) & 0xf);                     // ldxb 4*([k]&0xf)
                 case 0x54 -> a &= k;                                                // and #k
+                case 0x05 -> pc += k;                                               // ja +k
                 case 0x15 -> pc += a == k ? jt : jf;                                // jeq
                 case 0x45 -> pc += (a & k) != 0 ? jt : jf;                          // jset
                 case 0x35 -> pc += Integer.compareUnsigned(a, k) >= 0 ? jt : jf;    // jge
