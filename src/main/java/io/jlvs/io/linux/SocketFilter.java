@@ -56,6 +56,8 @@ public final class SocketFilter {
 
     public static final int MAX_MATCHES = 400;
     public static final int MAX_MATCHES6 = 200;
+    /** The kernel's limit on a classic BPF program (both families' blocks together must fit). */
+    public static final int BPF_MAXINSNS = 4096;
     private static final int ACCEPT_BYTES = 0x40000;
     private static final int SKF_AD_PKTTYPE = 0xfffff000 + 4;
 
@@ -162,6 +164,11 @@ public final class SocketFilter {
             }
         }
         p.add(new Insn(0x06, 0, 0, 0));                          // drop (IPv6)
+        if (p.size() > BPF_MAXINSNS) {
+            throw new IllegalArgumentException("too many services for the socket filter: " + matches.size()
+                    + " IPv4 and " + matches6.size() + " IPv6 matches need " + p.size() + " instructions (at most "
+                    + BPF_MAXINSNS + ")");
+        }
         MemorySegment seg = arena.allocate(8L * p.size(), 8);
         for (int i = 0; i < p.size(); i++) {
             Insn in = p.get(i);
