@@ -614,4 +614,70 @@ class Forwarder6Test {
         assertThat(verdict).isEqualTo(Forwarder.DROPPED);
         assertThat(counters.drops(DropReason.FRAGMENT)).isEqualTo(1);
     }
+
+    // ---------------------------------------------------------------- allocation
+
+    @Test
+    void shouldNotAllocateWhenForwardingIpv6() {
+        Forwarder capturing = forwarder;
+        ConnectionTable quietConns = new ConnectionTable(1 << 12, 1 << 10, 1000, 1024, 7);
+        forwarder = new Forwarder(quietConns, counters, (ifindex, seg, offset, length) -> { }, 1024);
+        try {
+            configure(ConnectionFlags.FWD_MASQ, 80, 8080);
+            MemorySegment syn = MemorySegment.ofArray(clientSyn().build());
+            MemorySegment synAck1 = MemorySegment.ofArray(PacketBuilder.ethernet(RS1_MAC, LB_SMAC).vnetHeader()
+                    .ipv6(RS1, CL).tcp(8080, 40000).flags(TcpView.SYN | TcpView.ACK).seq(5000).ack(1001).build());
+            MemorySegment synAck2 = MemorySegment.ofArray(PacketBuilder.ethernet(RS2_MAC, LB_SMAC).vnetHeader()
+                    .ipv6(RS2, CL).tcp(8080, 40000).flags(TcpView.SYN | TcpView.ACK).seq(5000).ack(1001).build());
+            MemorySegment ack = MemorySegment.ofArray(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader()
+                    .ipv6(CL, VIP).tcp(40000, 80).flags(TcpView.ACK).seq(1001).ack(5001).build());
+            MemorySegment ns = MemorySegment.ofArray(PacketBuilder.neighborSolicitation(CL_MAC, CL, VIP).vnetHeader()
+                    .build());
+            MemorySegment buf = arena.allocate(4096);
+            com.sun.management.ThreadMXBean threads =
+                    (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            long[] nowMs = {NOW_MS};
+            Runnable round = () -> {
+                for (int i = 0; i < 500; i++) {
+                    int port = 1024 + (i & 4095);
+                    long now = nowMs[0]++;
+                    feed(buf, syn, port, 64, ETH0, now);          // client port: TCP source
+                    feed(buf, synAck1, port, 66, ETH1, now);      // client port: TCP destination
+                    feed(buf, synAck2, port, 66, ETH1, now);
+                    feed(buf, ack, port, 64, ETH0, now);
+                    feed(buf, ns, -1, 0, ETH0, now);
+                    if ((i & 63) == 0) {
+                        forwarder.housekeeping(now + 200_000);
+                        forwarder.afterFlush();
+                    }
+                }
+                forwarder.afterFlush();
+            };
+            for (int warm = 0; warm < 100; warm++) {
+                round.run();
+            }
+            long before = threads.getCurrentThreadAllocatedBytes();
+            round.run();
+            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+            assertThat(allocated).as("bytes allocated for 2,500 IPv6 frames").isLessThan(1024);
+        } finally {
+            forwarder.close();
+            quietConns.close();
+            forwarder = capturing;
+        }
+    }
+
+    private static final ValueLayout.OfShort NET_SHORT =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    /** Copies a frame into the receive buffer (64 bytes of headroom), patches a port, and processes it. */
+    private void feed(MemorySegment buf, MemorySegment frame, int port, int portOffset, int ifindex, long nowMs) {
+        int len = (int) frame.byteSize();
+        MemorySegment.copy(frame, 0, buf, 64, len);
+        if (port >= 0) {
+            buf.set(NET_SHORT, 64 + portOffset, (short) port);
+        }
+        forwarder.process(buf, 64 + 10, len - 10, len - 10, ifindex, nowMs);
+    }
 }
