@@ -195,9 +195,10 @@ public final class Forwarder6 implements FlowView {
         }
         frame.l4Offset = l4Offset;
         int proto = ip.upperLayerProtocol();
+        lastNowMs = nowMs;
         if (ip.isNonFirstFragment()) {
             frame.proto = 0;
-            return laterFragment();
+            return laterFragment(nowMs);
         }
         frame.proto = proto;
         if (proto == Ipv6View.NEXT_ICMPV6) {
@@ -206,7 +207,9 @@ public final class Forwarder6 implements FlowView {
         if (proto != Ipv6View.NEXT_TCP && proto != Ipv6View.NEXT_UDP) {
             return ignore();
         }
-        boolean firstFragment = ip.fragmentHeaderOffset() >= 0;
+        boolean firstFragment = ip.fragmentHeaderOffset() >= 0
+                && fragment.wrap(seg, l3 + ip.fragmentHeaderOffset()).moreFragments();
+        int fragmentId = firstFragment ? fragment.identification() : 0;
         long l4 = frame.l4();
         int l4Available = frame.l4Length();
         int sport;
@@ -235,6 +238,8 @@ public final class Forwarder6 implements FlowView {
         long srcLo = ip.srcLo();
         long dstHi = ip.dstHi();
         long dstLo = ip.dstLo();
+        int keySrc = Ipv6Config.fold(srcHi, srcLo);
+        int keyDst = fragmentKeyDst(dstHi, dstLo, fragmentId);
 
         // inbound: client → VIP
         int slot = conns.lookupIn(proto, srcHi, srcLo, sport, dstHi, dstLo, dport);
@@ -259,7 +264,11 @@ public final class Forwarder6 implements FlowView {
             }
         }
         if (slot >= 0) {
-            return inbound(slot, proto, tcpFlags, nowMs);
+            int r = inbound(slot, proto, tcpFlags, nowMs);
+            if (firstFragment && r == Forwarder.FORWARDED) {
+                firstFragmentPlaced(keySrc, keyDst, proto, fragmentId, slot, false, nowMs);
+            }
+            return r;
         }
         // outbound: NAT real server → client, or FULLNAT real server → local address
         slot = conns.lookupOut(proto, srcHi, srcLo, sport, dstHi, dstLo, dport);
@@ -270,7 +279,11 @@ public final class Forwarder6 implements FlowView {
             }
         }
         if (slot >= 0) {
-            return outbound(slot, proto, tcpFlags, nowMs);
+            int r = outbound(slot, proto, tcpFlags, nowMs);
+            if (firstFragment && r == Forwarder.FORWARDED) {
+                firstFragmentPlaced(keySrc, keyDst, proto, fragmentId, slot, true, nowMs);
+            }
+            return r;
         }
         if (isLocal(dstHi, dstLo) || config.owns(dstHi, dstLo)) {
             return ignore(); // a reply to the director itself (health check); a VIP port no service has
@@ -668,16 +681,133 @@ public final class Forwarder6 implements FlowView {
         return Forwarder.FORWARDED;
     }
 
+    // ---------------------------------------------------------------- fragments
+
+    private final FragmentTable fragments = new FragmentTable(4096, 64);
+    private final io.jlvs.packet.Ipv6FragmentView fragment = new io.jlvs.packet.Ipv6FragmentView();
+    private final FragmentTable.HeldVisitor releaseHeld = this::forwardHeld;
+    private long lastNowMs;
+
     /**
-     * A fragment after the first carries no ports, so it cannot be placed without a fragment table (not kept for
-     * IPv6 yet): one addressed to a VIP, or from a NAT real server, is counted and dropped; anything else crossing
-     * the director is the kernel's.
+     * The fragment table's key for IPv6: addresses folded to 32 bits, the upper half of the 32-bit fragment
+     * identification mixed into the destination (the table keeps 16 bits of ID). Folding may collide, so a hit is
+     * checked against the connection's own addresses before a fragment follows it ({@link #sameFlow}).
      */
-    private int laterFragment() {
-        if (config.owns(ip.dstHi(), ip.dstLo()) || isNatRealServer(ip.srcHi(), ip.srcLo())) {
+    private static int fragmentKeyDst(long dstHi, long dstLo, int id) {
+        return Ipv6Config.fold(dstHi, dstLo) ^ (id & 0xffff_0000);
+    }
+
+    private void firstFragmentPlaced(int keySrc, int keyDst, int proto, int id, int slot, boolean reply, long nowMs) {
+        fragments.put(keySrc, keyDst, proto, id, slot, reply, nowMs);
+        fragments.release(keySrc, keyDst, proto, id, nowMs, releaseHeld);
+    }
+
+    private void forwardHeld(MemorySegment seg, long mac, int snapLen, int ifindex) {
+        frame.base.set(seg, mac, snapLen, snapLen, ifindex);
+        ip.wrap(seg, mac + ETH);
+        int l4Offset = ip.upperLayerOffset(snapLen - ETH);
+        if (l4Offset < 0 || !ip.isNonFirstFragment()) {
+            drop(DropReason.FRAGMENT);
+            return;
+        }
+        frame.l4Offset = l4Offset;
+        frame.proto = 0;
+        laterFragment(lastNowMs);
+    }
+
+    /**
+     * A fragment after the first (no ports): sent where its first fragment went, with the same address rewriting,
+     * or held until the first comes when it is addressed to a VIP or comes from a NAT real server; anything else
+     * crossing the director is the kernel's. IPv6 has no header checksum, and the transport checksum sits in the
+     * first fragment, so a later fragment needs nothing but its addresses changed.
+     */
+    private int laterFragment(long nowMs) {
+        long srcHi = ip.srcHi();
+        long srcLo = ip.srcLo();
+        long dstHi = ip.dstHi();
+        long dstLo = ip.dstLo();
+        int proto = ip.upperLayerProtocol();
+        int id = fragment.wrap(frame.base.seg, frame.l3() + ip.fragmentHeaderOffset()).identification();
+        int keySrc = Ipv6Config.fold(srcHi, srcLo);
+        int keyDst = fragmentKeyDst(dstHi, dstLo, id);
+        int slot = fragments.lookup(keySrc, keyDst, proto, id, nowMs);
+        boolean reply = fragments.lastReply();
+        if (slot < 0 || !conns.isLive(slot) || !sameFlow(slot, reply, srcHi, srcLo, dstHi, dstLo)) {
+            if (!config.owns(dstHi, dstLo) && !isNatRealServer(srcHi, srcLo)) {
+                return ignore();
+            }
+            if (fragments.hold(frame.base.seg, frame.base.mac - VNET, frame.base.snapLen + VNET, keySrc, keyDst, proto,
+                    id, frame.base.inIfindex, nowMs)) {
+                return Forwarder.HELD;
+            }
             return drop(DropReason.FRAGMENT);
         }
-        return ignore();
+        int method = conns.flags(slot) & ConnectionFlags.FWD_MASK;
+        long bytes = frame.base.wireLen - ETH;
+        if (reply) {
+            int outIf = conns.inIfindex(slot);
+            ServedInterface out = served(outIf);
+            if (out == null || ip.hopLimit() <= 1) {
+                return drop(out == null ? DropReason.NO_ROUTE : DropReason.TTL_EXCEEDED);
+            }
+            counters.addDest(conns.destId(slot), WorkerCounters.OUT_PKTS, 1);
+            counters.addDest(conns.destId(slot), WorkerCounters.OUT_BYTES, bytes);
+            ip.decrementHopLimit();
+            ip.srcAddr(conns.vipHi(slot), conns.vipLo(slot));
+            if (method == ConnectionFlags.FWD_FULLNAT) {
+                ip.dstAddr(conns.clientHi(slot), conns.clientLo(slot));
+            }
+            eth.dstMac(conns.clientMac(slot));
+            eth.srcMac(out.mac());
+            sink.send(outIf, frame.base.seg, frame.base.mac - VNET, frame.base.snapLen + VNET);
+            return Forwarder.FORWARDED;
+        }
+        Dest6Runtime d = config.dest(conns.destId(slot));
+        ServedInterface out = d == null ? null : served(d.outIfindex());
+        if (out == null) {
+            return drop(DropReason.DEST_UNAVAILABLE);
+        }
+        long nextHopMac = neighbours.lookup(d.outIfindex(), d.nextHopHi(), d.nextHopLo());
+        if (nextHopMac == NeighbourTable6.UNRESOLVED || ip.hopLimit() <= 1) {
+            return drop(nextHopMac == NeighbourTable6.UNRESOLVED ? DropReason.NEIGHBOUR_UNRESOLVED
+                    : DropReason.TTL_EXCEEDED);
+        }
+        counters.addDest(d.destId(), WorkerCounters.IN_PKTS, 1);
+        counters.addDest(d.destId(), WorkerCounters.IN_BYTES, bytes);
+        ip.decrementHopLimit();
+        if (method == ConnectionFlags.FWD_MASQ) {
+            ip.dstAddr(conns.realHi(slot), conns.realLo(slot));
+        } else if (method == ConnectionFlags.FWD_FULLNAT) {
+            int index = localIndex[slot];
+            ip.srcAddr(poolAddresses[2 * index], poolAddresses[2 * index + 1]);
+            ip.dstAddr(conns.realHi(slot), conns.realLo(slot));
+        } else if (method == ConnectionFlags.FWD_TUNNEL) {
+            Ipv6Config.Interface6 src = config.iface(out.ifindex());
+            if (src == null || TunnelXmit6.encapsulate(frame, out.mtu(), src.hi(), src.lo(), d.hi(), d.lo())
+                    != Xmit.SEND) {
+                return drop(DropReason.TOO_BIG);
+            }
+        }
+        eth.dstMac(nextHopMac);
+        eth.srcMac(out.mac());
+        sink.send(d.outIfindex(), frame.base.seg, frame.base.mac - VNET, frame.base.snapLen + VNET);
+        return Forwarder.FORWARDED;
+    }
+
+    /** The fragment's addresses are those of the connection the table points at (folded keys may collide). */
+    private boolean sameFlow(int slot, boolean reply, long srcHi, long srcLo, long dstHi, long dstLo) {
+        if (!reply) {
+            return conns.clientHi(slot) == srcHi && conns.clientLo(slot) == srcLo
+                    && conns.vipHi(slot) == dstHi && conns.vipLo(slot) == dstLo;
+        }
+        if (conns.realHi(slot) != srcHi || conns.realLo(slot) != srcLo) {
+            return false;
+        }
+        if ((conns.flags(slot) & ConnectionFlags.FWD_MASK) == ConnectionFlags.FWD_FULLNAT) {
+            int index = localIndex[slot];
+            return poolAddresses[2 * index] == dstHi && poolAddresses[2 * index + 1] == dstLo;
+        }
+        return conns.clientHi(slot) == dstHi && conns.clientLo(slot) == dstLo;
     }
 
     private boolean isNatRealServer(long hi, long lo) {
@@ -916,6 +1046,9 @@ public final class Forwarder6 implements FlowView {
 
     void afterFlush() {
         scratchUsed = 0;
+        for (int n = fragments.afterFlush(lastNowMs); n > 0; n--) {
+            counters.drop(DropReason.FRAGMENT); // held, but its first fragment never came
+        }
     }
 
     /** Expires idle connections and keeps real servers' and next hops' MACs resolved. */
@@ -1036,6 +1169,7 @@ public final class Forwarder6 implements FlowView {
     }
 
     public void close() {
+        fragments.close();
         arena.close();
     }
 }

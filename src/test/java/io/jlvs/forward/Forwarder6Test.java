@@ -604,15 +604,68 @@ class Forwarder6Test {
                 .flowLabel(0x12345).destinationOptions().tcp(40000, 80).flags(TcpView.SYN).seq(1000).window(64240));
     }
 
+    // ---------------------------------------------------------------- fragments
+
+    static PacketBuilder firstFragment(String src, String dst) {
+        return firstFragment(CL_MAC, LB_CMAC, src, dst);
+    }
+
+    static PacketBuilder firstFragment(String srcMac, String dstMac, String src, String dst) {
+        return PacketBuilder.ethernet(srcMac, dstMac).vnetHeader().ipv6(src, dst).fragmentHeader(0, true, 0x10077)
+                .udp(40000, 53).udpLength(8 + 16 + 8).payload("0123456789abcdef");
+    }
+
+    static PacketBuilder laterFragment(String src, String dst) {
+        return laterFragment(CL_MAC, LB_CMAC, src, dst);
+    }
+
+    static PacketBuilder laterFragment(String srcMac, String dstMac, String src, String dst) {
+        return PacketBuilder.ethernet(srcMac, dstMac).vnetHeader().ipv6(src, dst).fragmentHeader(3, false, 0x10077)
+                .protocol(17).payload("ghijklmn");
+    }
+
     @Test
-    void shouldCountLaterFragmentToVipWhichCannotBePlaced() {
+    void shouldSendLaterFragmentsWhereTheFirstWentWhenNat() {
+        configure(ConnectionFlags.FWD_MASQ, 80, 8080);
+
+        assertThat(process(firstFragment(CL, VIP), ETH0)).isEqualTo(Forwarder.FORWARDED);
+        assertSent(ETH1, firstFragment(LB_SMAC, RS1_MAC, CL, RS1).hopLimit(63));
+        sent.clear();
+        int verdict = process(laterFragment(CL, VIP), ETH0);
+
+        assertThat(verdict).isEqualTo(Forwarder.FORWARDED);
+        assertSent(ETH1, laterFragment(LB_SMAC, RS1_MAC, CL, RS1).hopLimit(63));
+    }
+
+    @Test
+    void shouldHoldFragmentThatArrivesBeforeItsFirst() {
         configure(ConnectionFlags.FWD_DROUTE, 80, 80);
 
-        int verdict = process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv6(CL, VIP)
-                .fragmentHeader(3, false, 77).protocol(17).payload("ghijklmn"), ETH0);
+        assertThat(process(laterFragment(CL, VIP), ETH0)).isEqualTo(Forwarder.HELD);
+        assertThat(sent).isEmpty();
+        process(firstFragment(CL, VIP), ETH0);
 
-        assertThat(verdict).isEqualTo(Forwarder.DROPPED);
+        assertThat(sent).hasSize(2);
+        byte[] want = laterFragment(LB_SMAC, RS1_MAC, CL, VIP).hopLimit(63).build();
+        assertThat(sent.get(1).bytes()).as(() -> PacketBuilder.diff(want, sent.get(1).bytes())).isEqualTo(want);
+    }
+
+    @Test
+    void shouldCountFragmentWhoseFirstNeverCame() {
+        configure(ConnectionFlags.FWD_DROUTE, 80, 80);
+        process(laterFragment(CL, VIP), ETH0);
+
+        process(clientSyn(), ETH0, NOW_MS + FragmentTable.HOLD_MS + 1); // time passes
+        forwarder.afterFlush();
+
         assertThat(counters.drops(DropReason.FRAGMENT)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldLeaveFragmentsOfOthersToKernel() {
+        configure(ConnectionFlags.FWD_DROUTE, 80, 80);
+
+        assertThat(process(laterFragment(CL, "2001:db8:7::7"), ETH0)).isEqualTo(Forwarder.IGNORED);
     }
 
     // ---------------------------------------------------------------- allocation
