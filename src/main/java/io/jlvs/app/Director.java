@@ -375,6 +375,7 @@ public final class Director implements AutoCloseable {
             out.add(String.format("%-3s %08X %04X %08X %04X %08X %04X %-11s %7d", protoName, t.clientIp(slot),
                     t.clientPort(slot), t.vip(slot), t.vport(slot), t.realIp(slot), t.realPort(slot), state, expiresS));
         });
+        Ipv6Dataplane.connectionLines(worker.connections6(), nowMs, out);
         return out;
     }
 

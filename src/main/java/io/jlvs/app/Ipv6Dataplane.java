@@ -191,6 +191,43 @@ final class Ipv6Dataplane {
         return new NftGuard.Ipv6Sets(List.copyOf(services), List.copyOf(natReals), List.copyOf(natRealAddrs));
     }
 
+    /**
+     * Appends the IPv6 connections in /proc/net/ip_vs_conn's format ({@code %pI6}: eight 4-digit groups), skipping
+     * FULLNAT reply aliases as the IPv4 listing does not show them either.
+     */
+    static void connectionLines(io.jlvs.conn.ConnectionTable6 t, long nowMs, List<String> out) {
+        t.forEach(slot -> {
+            int rawProto = t.protocol(slot);
+            if ((rawProto & 0x40) != 0 && (rawProto & 0x80) == 0) {
+                return; // a FULLNAT reply alias
+            }
+            int flags = t.flags(slot);
+            boolean template = (flags & ConnectionFlags.TEMPLATE) != 0;
+            int proto = rawProto & 0x3f;
+            String protoName = proto == 6 ? "TCP" : proto == 17 ? "UDP" : proto == 132 ? "SCTP" : "IP";
+            String state = template ? (t.state(slot) == 1 ? "ASSURED" : "NONE")
+                    : proto == 17 ? "UDP" : io.jlvs.conn.TcpState.name(t.state(slot));
+            long expiresS = Math.max(0, t.expiresAtMs(slot) - nowMs) / 1000;
+            out.add(String.format("%-3s %s %04X %s %04X %s %04X %-11s %7d", protoName,
+                    full(t.clientHi(slot), t.clientLo(slot)), t.clientPort(slot), full(t.vipHi(slot), t.vipLo(slot)),
+                    t.vport(slot), full(t.realHi(slot), t.realLo(slot)), t.realPort(slot), state, expiresS));
+        });
+    }
+
+    /** The kernel's {@code %pI6}: eight groups of four hex digits. */
+    static String full(long hi, long lo) {
+        StringBuilder sb = new StringBuilder(39);
+        for (int i = 0; i < 8; i++) {
+            long half = i < 4 ? hi : lo;
+            int group = (int) (half >>> (48 - 16 * (i % 4))) & 0xffff;
+            if (i > 0) {
+                sb.append(':');
+            }
+            sb.append(String.format("%04x", group));
+        }
+        return sb.toString();
+    }
+
     /** The address as (high, low) 64-bit halves. */
     static long[] words(InetAddress a) {
         byte[] b = a.getAddress();

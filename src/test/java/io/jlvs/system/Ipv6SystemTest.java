@@ -59,7 +59,22 @@ class Ipv6SystemTest {
         }
         Testbed.Result r = bed.jlvs("laddr", "add", "-t", FULLNAT, "-z", LADDR);
         assertThat(r.exitCode()).as(r.output()).isZero();
+        // UDP: 5353 by DR, 5354 by NAT to the real servers' 5353; socat answers with the server's name
+        for (String[] s : new String[][] {{VIP + ":" + UDP_PORT, "-g"}, {VIP + ":" + (UDP_PORT + 1), "-m"}}) {
+            ipvsadmOk("-A", "-u", s[0], "-s", "rr");
+            ipvsadmOk("-a", "-u", s[0], "-r", "[" + Testbed.RS1_IP6 + "]:" + UDP_PORT, s[1]);
+            ipvsadmOk("-a", "-u", s[0], "-r", "[" + Testbed.RS2_IP6 + "]:" + UDP_PORT, s[1]);
+        }
+        for (String rs : List.of("rs1", "rs2")) {
+            // DR datagrams arrive for the VIP, NAT ones for the real server's own address: answer both
+            for (String bind : new String[] {Testbed.VIP6, Testbed.rip6(rs)}) {
+                bed.startInBackground(bed.ns(rs), "socat", "-T2", "UDP6-RECVFROM:" + UDP_PORT + ",bind=[" + bind
+                        + "],fork", "SYSTEM:echo " + rs);
+            }
+        }
     }
+
+    static final int UDP_PORT = 5353;
 
     @AfterAll
     void tearDownBed() {
@@ -157,10 +172,32 @@ class Ipv6SystemTest {
                 + "\\s+Route\\s+1\\s+\\d+\\s+\\d+\\s*$");
         assertThat(r.output()).containsPattern("(?m)^  -> " + Pattern.quote("[" + Testbed.RS2_IP6 + "]:80")
                 + "\\s+Masq\\s+1\\s+\\d+\\s+\\d+\\s*$");
+        Testbed.Result conns = bed.ipvsadm("-Lcn");
+        assertThat(conns.exitCode()).as(conns.output()).isZero();
+        assertThat(conns.output()).as("IPv6 connections in ipvsadm -Lcn")
+                .contains("[" + Testbed.CLIENT_IP6 + "]:").contains(VIP + ":8080");
     }
 
     @Test
     @Order(8)
+    void shouldAlternateUdpAnswersWhenDirectRoutingAndNat() {
+        for (int port : new int[] {UDP_PORT, UDP_PORT + 1}) {
+            List<String> answers = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Testbed.Result r = bed.exec(Duration.ofSeconds(10), bed.cl(), "sh", "-c",
+                        "echo q | socat -T2 - UDP6:" + VIP + ":" + port);
+                answers.add(r.output().strip());
+            }
+            System.out.println("[Ipv6SystemTest] udp " + VIP + ":" + port + " answers: " + answers);
+            assertThat(answers).as(() -> "UDP answers on port " + port + diagnostics())
+                    .containsAnyOf("rs1", "rs2").allMatch(a -> a.equals("rs1") || a.equals("rs2"));
+            assertThat(answers.get(1)).isNotEqualTo(answers.get(0));
+            assertThat(answers.get(2)).isEqualTo(answers.get(0));
+        }
+    }
+
+    @Test
+    @Order(9)
     void shouldRemoveGuardWhenDirectorGetsSigterm() {
         assertThat(bed.exec(bed.lb(), "nft", "list", "set", "netdev", "jlvs", "services6").output())
                 .as("IPv6 services in the guard").contains(Testbed.VIP6);
