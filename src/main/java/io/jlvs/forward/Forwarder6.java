@@ -64,6 +64,7 @@ public final class Forwarder6 implements FlowView {
     private int scratchUsed;
 
     private final Frame6 frame = new Frame6();
+    private final TunnelXmit6 tunnel;
     private final EthernetView eth = frame.base.eth;
     private final Ipv6View ip = frame.ip;
     private final TcpView tcp = frame.tcp;
@@ -105,6 +106,7 @@ public final class Forwarder6 implements FlowView {
         this.sink = sink;
         this.overloaded = new boolean[maxIds];
         this.scratch = arena.allocate((long) SCRATCH_FRAME * SCRATCH_FRAMES, 64);
+        this.tunnel = new TunnelXmit6(sink, 1 << 20);
         this.localIndex = new short[conns.capacity()];
         this.localPort = new char[conns.capacity()];
     }
@@ -611,7 +613,10 @@ public final class Forwarder6 implements FlowView {
                         localPort[slot], conns.realHi(slot), conns.realLo(slot), conns.realPort(slot));
             }
             case ConnectionFlags.FWD_TUNNEL -> {
-                int r = tunnel(d, out);
+                int r = tunnel(d, out, nextHopMac);
+                if (r == TunnelXmit6.SEGMENTED) {
+                    return Forwarder.FORWARDED;
+                }
                 if (r != Xmit.SEND) {
                     return r == TunnelXmit6.TOO_BIG ? Forwarder.DROPPED : drop(DropReason.TOO_BIG);
                 }
@@ -630,13 +635,13 @@ public final class Forwarder6 implements FlowView {
     }
 
     /** TUN: encapsulates, or answers "packet too big" (counted) when the outer header would not fit. */
-    private int tunnel(Dest6Runtime d, ServedInterface out) {
+    private int tunnel(Dest6Runtime d, ServedInterface out, long nextHopMac) {
         Ipv6Config.Interface6 src = config.iface(out.ifindex());
         if (src == null) {
             drop(DropReason.NO_ROUTE);
             return TunnelXmit6.TOO_BIG;
         }
-        int r = TunnelXmit6.encapsulate(frame, out.mtu(), src.hi(), src.lo(), d.hi(), d.lo());
+        int r = tunnel.encapsulate(frame, out, nextHopMac, src.hi(), src.lo(), d.hi(), d.lo());
         if (r == TunnelXmit6.TOO_BIG) {
             ip.hopLimit(ip.hopLimit() + 1); // quote the packet as the client sent it
             icmpError(Icmpv6View.TYPE_PACKET_TOO_BIG, 0, TunnelXmit6.mtuFor(out.mtu()));
@@ -783,8 +788,8 @@ public final class Forwarder6 implements FlowView {
             ip.dstAddr(conns.realHi(slot), conns.realLo(slot));
         } else if (method == ConnectionFlags.FWD_TUNNEL) {
             Ipv6Config.Interface6 src = config.iface(out.ifindex());
-            if (src == null || TunnelXmit6.encapsulate(frame, out.mtu(), src.hi(), src.lo(), d.hi(), d.lo())
-                    != Xmit.SEND) {
+            if (src == null || frame.base.gso()
+                    || tunnel.encapsulate(frame, out, nextHopMac, src.hi(), src.lo(), d.hi(), d.lo()) != Xmit.SEND) {
                 return drop(DropReason.TOO_BIG);
             }
         }
@@ -1046,6 +1051,7 @@ public final class Forwarder6 implements FlowView {
 
     void afterFlush() {
         scratchUsed = 0;
+        tunnel.afterFlush();
         for (int n = fragments.afterFlush(lastNowMs); n > 0; n--) {
             counters.drop(DropReason.FRAGMENT); // held, but its first fragment never came
         }
@@ -1170,6 +1176,7 @@ public final class Forwarder6 implements FlowView {
 
     public void close() {
         fragments.close();
+        tunnel.close();
         arena.close();
     }
 }

@@ -312,6 +312,46 @@ class Forwarder6Test {
                 .icmpv6(2, 0, 1460).payload(Arrays.copyOf(asSent, 1280 - 48)));
     }
 
+    @Test
+    void shouldCutGsoFrameIntoEncapsulatedSegmentsWhenTunnel() {
+        configure(ConnectionFlags.FWD_TUNNEL, 80, 80);
+        process(clientSyn(), ETH0);
+        sent.clear();
+        byte[] payload = new byte[3000];
+        for (int i = 0; i < payload.length; i++) {
+            payload[i] = (byte) i;
+        }
+
+        int verdict = process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv6(CL, VIP).tcp(40000, 80)
+                .flags(TcpView.ACK | TcpView.PSH).seq(5000).payload(payload).gso(4, 1400).partialChecksum(), ETH0);
+
+        assertThat(verdict).isEqualTo(Forwarder.FORWARDED);
+        assertThat(sent).hasSize(3);
+        int total = 0;
+        for (int i = 0; i < 3; i++) {
+            MemorySegment o = MemorySegment.ofArray(sent.get(i).bytes());
+            io.jlvs.packet.Ipv6View outer = new io.jlvs.packet.Ipv6View().wrap(o, 24);
+            io.jlvs.packet.Ipv6View inner = new io.jlvs.packet.Ipv6View().wrap(o, 64);
+            TcpView t = new TcpView().wrap(o, 104);
+            int len = inner.payloadLength() - 20;
+            assertThat(sent.get(i).bytes()).hasSize(10 + 14 + 40 + 40 + 20 + len);
+            assertThat(outer.nextHeader()).isEqualTo(41);
+            assertThat(outer.payloadLength()).isEqualTo(40 + 20 + len);
+            assertThat(outer.dstHi()).isEqualTo(ip6Hi(RS2));
+            assertThat(outer.dstLo()).isEqualTo(ip6Lo(RS2));
+            assertThat(inner.hopLimit()).isEqualTo(63);
+            assertThat(len).isLessThanOrEqualTo(1400);
+            assertThat(t.seq()).isEqualTo(5000 + total);
+            assertThat(t.flags() & TcpView.PSH).isEqualTo(i == 2 ? TcpView.PSH : 0);
+            assertThat(io.jlvs.packet.Checksum.l4Ipv6Valid(o, 104, len + 20, inner.srcHi(), inner.srcLo(),
+                    inner.dstHi(), inner.dstLo(), 6)).isTrue();
+            assertThat(o.asSlice(124, len).toArray(ValueLayout.JAVA_BYTE))
+                    .isEqualTo(Arrays.copyOfRange(payload, total, total + len));
+            total += len;
+        }
+        assertThat(total).isEqualTo(3000);
+    }
+
     // ---------------------------------------------------------------- FULLNAT
 
     @Test
