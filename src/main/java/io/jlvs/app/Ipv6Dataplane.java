@@ -85,20 +85,26 @@ final class Ipv6Dataplane {
                 interfaces(nl, served));
     }
 
-    /** Each served interface's IPv6 source: its first global address, else its link-local one. */
+    /**
+     * Every IPv6 address of the served interfaces, each interface's source address first (its first global address,
+     * else its link-local one): the forwarder solicits from the first and knows the rest as its own.
+     */
     private static Ipv6Config.Interface6[] interfaces(Netlink nl, List<ServedInterface> served) {
-        Map<Integer, long[]> global = new LinkedHashMap<>();
-        Map<Integer, long[]> linkLocal = new LinkedHashMap<>();
+        Map<Integer, List<long[]>> global = new LinkedHashMap<>();
+        Map<Integer, List<long[]>> linkLocal = new LinkedHashMap<>();
         for (Netlink.Address a : nl.addresses()) {
             if (a.family() == Libc.AF_INET6 && a.address() instanceof Inet6Address v6) {
                 long[] w = words(v6);
-                (Ipv6View.isLinkLocal(w[0]) ? linkLocal : global).putIfAbsent(a.ifindex(), w);
+                (Ipv6View.isLinkLocal(w[0]) ? linkLocal : global).computeIfAbsent(a.ifindex(), k -> new ArrayList<>())
+                        .add(w);
             }
         }
         List<Ipv6Config.Interface6> out = new ArrayList<>();
         for (ServedInterface s : served) {
-            long[] w = global.getOrDefault(s.ifindex(), linkLocal.get(s.ifindex()));
-            if (w != null) {
+            for (long[] w : global.getOrDefault(s.ifindex(), List.of())) {
+                out.add(new Ipv6Config.Interface6(s.ifindex(), w[0], w[1]));
+            }
+            for (long[] w : linkLocal.getOrDefault(s.ifindex(), List.of())) {
                 out.add(new Ipv6Config.Interface6(s.ifindex(), w[0], w[1]));
             }
         }

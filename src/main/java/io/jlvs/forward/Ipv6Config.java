@@ -13,7 +13,8 @@ public final class Ipv6Config {
             new Interface6[0]);
 
     /**
-     * A served interface's IPv6 source address for jlvs's own messages (Neighbor Solicitations, tunnel headers).
+     * An IPv6 address of a served interface; the first entry of an interface is its source address for jlvs's own
+     * messages (Neighbor Solicitations, tunnel headers), the others only tell the director's own addresses apart.
      *
      * @param ifindex the interface
      * @param hi      its address (a global one if it has one, else its link-local one), high half
@@ -142,7 +143,7 @@ public final class Ipv6Config {
         return false;
     }
 
-    /** The interface's source address, or null when it has no IPv6 address. */
+    /** The interface's source address (its first entry), or null when it has no IPv6 address. */
     public Interface6 iface(int ifindex) {
         for (Interface6 i : interfaces) {
             if (i.ifindex() == ifindex) {
