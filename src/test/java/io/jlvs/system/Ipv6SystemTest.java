@@ -184,8 +184,9 @@ class Ipv6SystemTest {
         for (int port : new int[] {UDP_PORT, UDP_PORT + 1}) {
             List<String> answers = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
+                // -t3: after stdin's EOF socat waits 3 s (not 0.5) for the answer, enough on a loaded machine
                 Testbed.Result r = bed.exec(Duration.ofSeconds(10), bed.cl(), "sh", "-c",
-                        "echo q | socat -T2 - UDP6:" + VIP + ":" + port);
+                        "echo q | socat -t3 -T3 - UDP6:" + VIP + ":" + port);
                 answers.add(r.output().strip());
             }
             System.out.println("[Ipv6SystemTest] udp " + VIP + ":" + port + " answers: " + answers);
