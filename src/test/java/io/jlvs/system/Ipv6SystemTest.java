@@ -36,6 +36,9 @@ class Ipv6SystemTest {
     static final String DR = VIP + ":80";
     static final String NAT = VIP + ":8080";
     static final String FULLNAT = VIP + ":8081";
+    static final String PERSISTENT = VIP + ":8082";
+    /** A second client address in the client's /64. */
+    static final String CLIENT_IP6_B = "2001:db8:1::3";
     private static final Pattern SERVER = Pattern.compile("<h1>(rs\\d)</h1>");
     private static final Pattern WRK_REQUESTS = Pattern.compile("(\\d+) requests in (\\S+),");
     private static final Pattern WRK_SOCKET_ERRORS =
@@ -57,24 +60,53 @@ class Ipv6SystemTest {
             ipvsadmOk("-a", "-t", s[0], "-r", "[" + Testbed.RS1_IP6 + "]:" + s[2], s[1]);
             ipvsadmOk("-a", "-t", s[0], "-r", "[" + Testbed.RS2_IP6 + "]:" + s[2], s[1]);
         }
+        // persistence per client /64 (-M is a prefix length for IPv6), by NAT (DR cannot change the port)
+        ipvsadmOk("-A", "-t", PERSISTENT, "-s", "rr", "-p", "300", "-M", "64");
+        ipvsadmOk("-a", "-t", PERSISTENT, "-r", "[" + Testbed.RS1_IP6 + "]:80", "-m");
+        ipvsadmOk("-a", "-t", PERSISTENT, "-r", "[" + Testbed.RS2_IP6 + "]:80", "-m");
         Testbed.Result r = bed.jlvs("laddr", "add", "-t", FULLNAT, "-z", LADDR);
         assertThat(r.exitCode()).as(r.output()).isZero();
-        // UDP: 5353 by DR, 5354 by NAT to the real servers' 5353; socat answers with the server's name
+        // UDP: 5353 by DR, 5354 by NAT to the real servers' 5353; a UDP server answers with its name
         for (String[] s : new String[][] {{VIP + ":" + UDP_PORT, "-g"}, {VIP + ":" + (UDP_PORT + 1), "-m"}}) {
             ipvsadmOk("-A", "-u", s[0], "-s", "rr");
             ipvsadmOk("-a", "-u", s[0], "-r", "[" + Testbed.RS1_IP6 + "]:" + UDP_PORT, s[1]);
             ipvsadmOk("-a", "-u", s[0], "-r", "[" + Testbed.RS2_IP6 + "]:" + UDP_PORT, s[1]);
         }
+        Files.writeString(bed.runDir().resolve("udp6-server.py"), UDP_SERVER);
+        Files.writeString(bed.runDir().resolve("udp6-ask.py"), UDP_ASK);
         for (String rs : List.of("rs1", "rs2")) {
             // DR datagrams arrive for the VIP, NAT ones for the real server's own address: answer both
             for (String bind : new String[] {Testbed.VIP6, Testbed.rip6(rs)}) {
-                bed.startInBackground(bed.ns(rs), "socat", "-T2", "UDP6-RECVFROM:" + UDP_PORT + ",bind=[" + bind
-                        + "],fork", "SYSTEM:echo " + rs);
+                bed.startInBackground(bed.ns(rs), "python3", bed.runDir().resolve("udp6-server.py").toString(), bind,
+                        "" + UDP_PORT, rs);
             }
         }
     }
 
     static final int UDP_PORT = 5353;
+
+    /** Answers every datagram with the server's name, from the address it is bound to. */
+    static final String UDP_SERVER = """
+            import socket, sys
+            s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+            s.bind((sys.argv[1], int(sys.argv[2])))
+            while True:
+                data, peer = s.recvfrom(2048)
+                s.sendto(sys.argv[3].encode(), peer)
+            """;
+
+    /** One datagram from a new socket (a new client port: a new connection), the answer or "" after 3 s. */
+    static final String UDP_ASK = """
+            import socket, sys
+            s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+            s.settimeout(3)
+            s.connect((sys.argv[1], int(sys.argv[2])))
+            s.send(b"q")
+            try:
+                print(s.recv(2048).decode())
+            except socket.timeout:
+                print("")
+            """;
 
     @AfterAll
     void tearDownBed() {
@@ -184,9 +216,8 @@ class Ipv6SystemTest {
         for (int port : new int[] {UDP_PORT, UDP_PORT + 1}) {
             List<String> answers = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                // -t3: after stdin's EOF socat waits 3 s (not 0.5) for the answer, enough on a loaded machine
-                Testbed.Result r = bed.exec(Duration.ofSeconds(10), bed.cl(), "sh", "-c",
-                        "echo q | socat -t3 -T3 - UDP6:" + VIP + ":" + port);
+                Testbed.Result r = bed.exec(Duration.ofSeconds(10), bed.cl(), "python3",
+                        bed.runDir().resolve("udp6-ask.py").toString(), Testbed.VIP6, "" + port);
                 answers.add(r.output().strip());
             }
             System.out.println("[Ipv6SystemTest] udp " + VIP + ":" + port + " answers: " + answers);
@@ -199,6 +230,27 @@ class Ipv6SystemTest {
 
     @Test
     @Order(9)
+    void shouldKeepClientPrefixOnOneServerWhenPersistentWithPrefixLength() {
+        Testbed.Result second = bed.exec(bed.cl(), "ip", "-6", "addr", "add", CLIENT_IP6_B + "/64", "dev", "eth0",
+                "nodad");
+        assertThat(second.exitCode()).as(second.output()).isZero();
+        List<String> answers = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String from = i % 2 == 0 ? Testbed.CLIENT_IP6 : CLIENT_IP6_B; // two addresses of one /64
+            Testbed.Result r = bed.curl("http://" + PERSISTENT + "/", "-6", "-g", "--interface", from);
+            assertThat(r.exitCode()).as(() -> "curl from " + from + ": " + r.output() + diagnostics()).isZero();
+            Matcher m = SERVER.matcher(r.output());
+            assertThat(m.find()).as(r.output()).isTrue();
+            answers.add(m.group(1));
+        }
+        System.out.println("[Ipv6SystemTest] -p 300 -M 64 answers: " + answers);
+        assertThat(answers).as("one server for the whole /64 (rr alone would alternate)").containsOnly(answers.get(0));
+        Testbed.Result conns = bed.ipvsadm("-Lcn");
+        assertThat(conns.output()).as("the template: client /64, port 0").contains("[2001:db8:1::]:0");
+    }
+
+    @Test
+    @Order(10)
     void shouldRemoveGuardWhenDirectorGetsSigterm() {
         assertThat(bed.exec(bed.lb(), "nft", "list", "set", "netdev", "jlvs", "services6").output())
                 .as("IPv6 services in the guard").contains(Testbed.VIP6);
