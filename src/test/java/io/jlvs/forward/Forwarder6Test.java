@@ -708,6 +708,62 @@ class Forwarder6Test {
         assertThat(process(laterFragment(CL, "2001:db8:7::7"), ETH0)).isEqualTo(Forwarder.IGNORED);
     }
 
+    // ---------------------------------------------------------------- robustness
+
+    /**
+     * Seeded random corruption of IPv6 frames (truncation, flipped bytes, changed lengths and next headers) through
+     * every method: nothing throws, and every frame jlvs sends is an IPv6 frame whose payload length matches.
+     */
+    @Test
+    void shouldNeverThrowAndOnlySendConsistentFramesWhenIpv6FramesAreCorrupted() {
+        java.util.Random random = new java.util.Random(6);
+        byte[] reply = ipPacket(PacketBuilder.ethernet(LB_CMAC, CL_MAC).ipv6(VIP, CL).tcp(80, 40000).flags(TcpView.ACK));
+        List<byte[]> seeds = List.of(clientSyn().build(), clientSyn().destinationOptions().payload("x").build(),
+                PacketBuilder.neighborSolicitation(CL_MAC, CL, VIP).vnetHeader().build(),
+                PacketBuilder.neighborAdvertisement(RS1_MAC, RS1, LB_SMAC, LB_S).vnetHeader().build(),
+                icmp6Error(CL_MAC, LB_CMAC, CL, VIP, 2, 0, 1280, reply).build(),
+                firstFragment(CL, VIP).build(), laterFragment(CL, VIP).build(),
+                PacketBuilder.ethernet(RS1_MAC, LB_SMAC).vnetHeader().ipv6(RS1, LADDR).tcp(8080, 1024)
+                        .flags(TcpView.SYN | TcpView.ACK).tcpOptions(mssOption(1440)).build());
+        int[] methods = {ConnectionFlags.FWD_DROUTE, ConnectionFlags.FWD_MASQ, ConnectionFlags.FWD_TUNNEL,
+                ConnectionFlags.FWD_FULLNAT};
+        for (int method : methods) {
+            configure(method, 80, 8080);
+            for (int i = 0; i < 5_000; i++) {
+                byte[] f = seeds.get(random.nextInt(seeds.size())).clone();
+                int edits = 1 + random.nextInt(4);
+                for (int e = 0; e < edits; e++) {
+                    if (f.length <= 10 + 14 + 8) {
+                        break;
+                    }
+                    int at = 10 + 14 + random.nextInt(f.length - 24);
+                    switch (random.nextInt(4)) {
+                        case 0 -> f[at] = (byte) random.nextInt(256);
+                        case 1 -> f = Arrays.copyOf(f, Math.max(11, at));
+                        case 2 -> f[10 + 14 + 4 + random.nextInt(2)] = (byte) random.nextInt(256); // payload length
+                        default -> f[10 + 14 + 6] = (byte) new int[] {0, 6, 17, 43, 44, 58, 60, 59}[random.nextInt(8)];
+                    }
+                }
+                sent.clear();
+                MemorySegment seg = arena.allocate(f.length + 128);
+                seg.asSlice(64, f.length).copyFrom(MemorySegment.ofArray(f));
+                forwarder.process(seg, 64 + 10, f.length - 10, f.length - 10, i % 2 == 0 ? ETH0 : ETH1, NOW_MS + i);
+                for (Sent out : sent) {
+                    MemorySegment o = MemorySegment.ofArray(out.bytes());
+                    if (out.bytes().length < 10 + 14 + 40) {
+                        continue; // only IPv6 frames are sent by this pipeline
+                    }
+                    io.jlvs.packet.Ipv6View v = new io.jlvs.packet.Ipv6View().wrap(o, 24);
+                    assertThat(v.version()).isEqualTo(6);
+                    assertThat(v.payloadLength()).as("payload length of a sent frame")
+                            .isLessThanOrEqualTo(out.bytes().length - 10 - 14 - 40);
+                }
+            }
+            forwarder.housekeeping(NOW_MS + 600_000);
+            forwarder.afterFlush();
+        }
+    }
+
     // ---------------------------------------------------------------- allocation
 
     @Test
