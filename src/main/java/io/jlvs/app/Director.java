@@ -345,7 +345,7 @@ public final class Director implements AutoCloseable {
             w.publish(config);
         }
         transport.steer(matches);
-        MemorySegment filter = SocketFilter.build(matches, filterArena);
+        MemorySegment filter = SocketFilter.build(matches, Ipv6Dataplane.filterMatches(config.ipv6()), filterArena);
         for (PacketSocket s : sockets) {
             s.attachFilter(filter);
         }
@@ -353,7 +353,8 @@ public final class Director implements AutoCloseable {
             steer(config, serviceMatches, natRealMatches, localMatches);
         }
         try {
-            guard.apply(served.stream().map(ServedInterface::name).toList(), services, natReals, marked, natRealAddrs);
+            guard.apply(served.stream().map(ServedInterface::name).toList(), services, natReals, marked, natRealAddrs,
+                    Ipv6Dataplane.guardSets(config.ipv6()));
         } catch (IOException e) {
             LOG.log(Logger.Level.ERROR, "kernel guard not installed: " + e.getMessage());
         }
@@ -393,14 +394,20 @@ public final class Director implements AutoCloseable {
         List<DestRuntime> destsById = new ArrayList<>();
         Set<Integer> vips = new LinkedHashSet<>();
         List<MarkRuleRuntime> marks = new ArrayList<>();
+        List<ConfigSnapshot.Service> services6 = new ArrayList<>();
+        io.jlvs.forward.Ipv6Config ipv6;
         try (Netlink nl = Netlink.open()) {
             for (ConfigSnapshot.Service s : snap.services()) {
                 ServiceConfig c = s.config();
+                if (Ipv6Dataplane.isIpv6Service(c)) {
+                    services6.add(s);
+                    continue;
+                }
                 boolean fwmark = c.key().hasFwmark();
                 if ((fwmark && c.key().af() != Libc.AF_INET)
                         || (!fwmark && !(c.key().address() instanceof Inet4Address))) {
                     LOG.log(Logger.Level.WARNING, "service " + c.key()
-                            + " is kept in the table but not forwarded yet (IPv4 services only)");
+                            + " is kept in the table but not forwarded yet (IPv6 firewall-mark services)");
                     continue;
                 }
                 List<DestRuntime> dests = new ArrayList<>();
@@ -425,6 +432,7 @@ public final class Director implements AutoCloseable {
                     vips.add(vip);
                 }
             }
+            ipv6 = Ipv6Dataplane.build(services6, served, nl);
         }
         for (MarkRule r : snap.marks()) {
             int mask = r.prefixLength() == 0 ? 0 : -1 << (32 - r.prefixLength());
@@ -436,7 +444,7 @@ public final class Director implements AutoCloseable {
         }
         return new DataplaneConfig(snap.version(), services.toArray(ServiceRuntime[]::new),
                 destsById.toArray(DestRuntime[]::new), vips.stream().mapToInt(Integer::intValue).toArray(),
-                served.toArray(ServedInterface[]::new), marks.toArray(MarkRuleRuntime[]::new));
+                served.toArray(ServedInterface[]::new), marks.toArray(MarkRuleRuntime[]::new), ipv6);
     }
 
     private boolean answersArpFor(int vip) {
@@ -536,6 +544,7 @@ public final class Director implements AutoCloseable {
         for (Worker w : workers) {
             listConnections(w.connections(), nowMs, out);
         }
+        Ipv6Dataplane.connectionLines(workers[0].connections6(), nowMs, out); // IPv6 is steered to worker 0
         return out;
     }
 

@@ -37,6 +37,10 @@ import java.util.stream.Stream;
  *                          VIP 198.18.0.100 (eth0:0)
  *   (the bridges brc and brs live in the namespace lan)
  * </pre>
+ * The same bed carries IPv6 from 2001:db8::/32 (addresses added with {@code nodad}, so they are usable at once):
+ * the client 2001:db8:1::2, the director 2001:db8:1::1 and 2001:db8:2::1, the real servers 2001:db8:2::11 and
+ * 2001:db8:2::12 with the IPv6 VIP 2001:db8:1::100 on {@code lo}. The director does not hold the IPv6 VIP: jlvs
+ * answers Neighbor Solicitations for it itself. nginx listens on {@code [::]:80} too.
  * The director routes between the segments ({@code ip_forward=1}) and holds the VIP as the seeds do
  * ({@code ip addr add VIP/32 dev eth0 label eth0:0}). The real servers route through the director (NAT
  * replies pass it) and carry the VIP on {@code lo} without announcing it ({@code arp_ignore=1},
@@ -55,6 +59,12 @@ public final class Testbed implements AutoCloseable {
     public static final String LB_SERVER_SIDE_IP = "198.19.0.1";
     public static final String RS1_IP = "198.19.0.11";
     public static final String RS2_IP = "198.19.0.12";
+    public static final String VIP6 = "2001:db8:1::100";
+    public static final String CLIENT_IP6 = "2001:db8:1::2";
+    public static final String LB_CLIENT_SIDE_IP6 = "2001:db8:1::1";
+    public static final String LB_SERVER_SIDE_IP6 = "2001:db8:2::1";
+    public static final String RS1_IP6 = "2001:db8:2::11";
+    public static final String RS2_IP6 = "2001:db8:2::12";
     /** Served by both real servers; {@link #BIG_FILE_BYTES} long. */
     public static final String BIG_FILE = "/1m.bin";
     public static final int BIG_FILE_BYTES = 1 << 20;
@@ -235,13 +245,17 @@ public final class Testbed implements AutoCloseable {
         addr(cl(), CLIENT_IP + "/24", "eth0");
         checked(List.of("ip", "-n", cl(), "route", "add", "198.18.0.0/15", "via", LB_CLIENT_SIDE_IP));
         sysctl(cl(), "net.ipv4.ip_local_port_range=1024 65535", "net.ipv4.tcp_tw_reuse=1");
+        addr6(cl(), CLIENT_IP6 + "/64", "eth0");
+        checked(List.of("ip", "-n", cl(), "-6", "route", "add", "2001:db8::/32", "via", LB_CLIENT_SIDE_IP6));
 
         // director: a router holding the VIP the seeds' way; DR replies (source VIP, a local address
         // here) cross it on their way back, so they must not be dropped as martians
         addr(lb(), LB_CLIENT_SIDE_IP + "/24", "eth0");
         addr(lb(), LB_SERVER_SIDE_IP + "/24", "eth1");
         checked(List.of("ip", "-n", lb(), "addr", "add", VIP + "/32", "dev", "eth0", "label", "eth0:0"));
-        sysctl(lb(), "net.ipv4.ip_forward=1", "net.core.somaxconn=4096");
+        sysctl(lb(), "net.ipv4.ip_forward=1", "net.core.somaxconn=4096", "net.ipv6.conf.all.forwarding=1");
+        addr6(lb(), LB_CLIENT_SIDE_IP6 + "/64", "eth0");
+        addr6(lb(), LB_SERVER_SIDE_IP6 + "/64", "eth1");
         for (String c : List.of("all", "default", "eth0", "eth1")) {
             sysctl(lb(), "net.ipv4.conf." + c + ".rp_filter=0", "net.ipv4.conf." + c + ".accept_local=1");
         }
@@ -251,6 +265,9 @@ public final class Testbed implements AutoCloseable {
             addr(ns, rip(rs) + "/24", "eth0");
             checked(List.of("ip", "-n", ns, "route", "add", "default", "via", LB_SERVER_SIDE_IP));
             checked(List.of("ip", "-n", ns, "addr", "add", VIP + "/32", "dev", "lo"));
+            addr6(ns, rip6(rs) + "/64", "eth0");
+            checked(List.of("ip", "-n", ns, "-6", "route", "add", "default", "via", LB_SERVER_SIDE_IP6));
+            addr6(ns, VIP6 + "/128", "lo");
             sysctl(ns, "net.ipv4.conf.all.arp_ignore=1", "net.ipv4.conf.all.arp_announce=2",
                     "net.ipv4.conf.eth0.arp_ignore=1", "net.ipv4.conf.eth0.arp_announce=2",
                     "net.core.somaxconn=4096");
@@ -261,6 +278,16 @@ public final class Testbed implements AutoCloseable {
 
     private static String rip(String rs) {
         return rs.equals("rs1") ? RS1_IP : RS2_IP;
+    }
+
+    /** The real server's IPv6 address. */
+    public static String rip6(String rs) {
+        return rs.equals("rs1") ? RS1_IP6 : RS2_IP6;
+    }
+
+    /** An IPv6 address without duplicate address detection (usable at once). */
+    private void addr6(String ns, String cidr, String dev) throws IOException {
+        checked(List.of("ip", "-n", ns, "-6", "addr", "add", cidr, "dev", dev, "nodad"));
     }
 
     private void addr(String ns, String cidr, String dev) throws IOException {
@@ -299,6 +326,7 @@ public final class Testbed implements AutoCloseable {
                   server {
                     listen %2$s:80 backlog=4096;
                     listen %3$s:80 backlog=4096;
+                    listen [::]:80 ipv6only=on backlog=4096;
                     root %1$s/www;
                     add_header X-Real-Server %4$s;
                   }
@@ -319,6 +347,12 @@ public final class Testbed implements AutoCloseable {
             if (!r.ok() || !r.output().contains("<h1>" + rs + "</h1>")) {
                 throw new IOException("testbed: the client does not reach " + rs + " at http://" + rip(rs)
                         + "/ through the director's kernel: exit=" + r.exitCode() + ", output=" + r.output().strip());
+            }
+            String url6 = "http://[" + rip6(rs) + "]/";
+            Result r6 = curl(url6, "-6", "-g");
+            if (!r6.ok() || !r6.output().contains("<h1>" + rs + "</h1>")) {
+                throw new IOException("testbed: the client does not reach " + rs + " at " + url6
+                        + " through the director's kernel: exit=" + r6.exitCode() + ", output=" + r6.output().strip());
             }
         }
     }

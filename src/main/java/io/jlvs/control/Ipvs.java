@@ -322,8 +322,9 @@ public final class Ipvs implements IpvsApi {
     @Override
     public synchronized void addLocalAddress(ServiceKey key, InetAddress address) throws IpvsException {
         ServiceEntry e = find(key, Errno.ESRCH);
-        if (!(address instanceof java.net.Inet4Address)) {
-            throw new IpvsException(Errno.EAFNOSUPPORT, "local addresses are IPv4 for now");
+        if ((address instanceof java.net.Inet6Address) != (key.af() == 10)) {
+            throw new IpvsException(Errno.EAFNOSUPPORT, "local address " + address.getHostAddress()
+                    + ": not of the service's address family");
         }
         if (e.localAddresses.contains(address)) {
             throw new IpvsException(Errno.EEXIST, "local address " + address.getHostAddress() + " exists");

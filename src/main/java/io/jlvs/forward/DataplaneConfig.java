@@ -17,6 +17,7 @@ public final class DataplaneConfig {
     private final ServedInterface[] interfaces;
     private final MarkRuleRuntime[] marks;
     private final int[] localAddresses;
+    private final Ipv6Config ipv6;
 
     public DataplaneConfig(long version, ServiceRuntime[] services, DestRuntime[] destsById, int[] vips,
                            ServedInterface[] interfaces) {
@@ -25,7 +26,14 @@ public final class DataplaneConfig {
 
     public DataplaneConfig(long version, ServiceRuntime[] services, DestRuntime[] destsById, int[] vips,
                            ServedInterface[] interfaces, MarkRuleRuntime[] marks) {
+        this(version, services, destsById, vips, interfaces, marks, Ipv6Config.EMPTY);
+    }
+
+    /** … with IPv6 services ({@link Ipv6Config}), published with the IPv4 ones in one hand-over. */
+    public DataplaneConfig(long version, ServiceRuntime[] services, DestRuntime[] destsById, int[] vips,
+                           ServedInterface[] interfaces, MarkRuleRuntime[] marks, Ipv6Config ipv6) {
         this.version = version;
+        this.ipv6 = ipv6;
         this.marks = marks;
         java.util.LinkedHashSet<Integer> laddrs = new java.util.LinkedHashSet<>();
         for (ServiceRuntime s : services) {
@@ -49,6 +57,11 @@ public final class DataplaneConfig {
         for (ServiceRuntime s : services) {
             servicesById[s.serviceId()] = s;
         }
+    }
+
+    /** The IPv6 services, real servers and addresses (empty when there are none). */
+    public Ipv6Config ipv6() {
+        return ipv6;
     }
 
     public long version() {

@@ -86,6 +86,8 @@ public final class Forwarder implements FlowView {
     private final TunnelXmit tunnel;
     /** Transmitters by forwarding method code (ConnectionFlags.FWD_*): bound once per connection. */
     private final Xmit[] xmits = new Xmit[8];
+    /** The IPv6 pipeline (ethertype 0x86DD), with its own connection table. */
+    private final Forwarder6 v6;
 
     private DataplaneConfig config;
     /** Where connection states go when this director is a sync master (null: not syncing). */
@@ -146,6 +148,8 @@ public final class Forwarder implements FlowView {
         xmits[ConnectionFlags.FWD_TUNNEL] = tunnel;
         xmits[ConnectionFlags.FWD_FULLNAT] = new FullNatXmit();
         this.synGuard = SynFloodGuard.forCapacity(conns.capacity(), counters);
+        this.v6 = new Forwarder6(new io.jlvs.conn.ConnectionTable6(Math.max(1024, conns.capacity() / 4)), counters,
+                sink, maxIds);
         apply(new DataplaneConfig(0, new ServiceRuntime[0], new DestRuntime[0], new int[0], new ServedInterface[0]));
     }
 
@@ -206,6 +210,7 @@ public final class Forwarder implements FlowView {
         this.interfacesByIndex = byIndex;
         this.schedStates = states;
         this.config = next;
+        v6.apply(next, byIndex);
     }
 
     private static boolean hasService(DataplaneConfig c, int serviceId) {
@@ -236,6 +241,7 @@ public final class Forwarder implements FlowView {
 
     public void timeouts(ConnectionTimeouts timeouts) {
         this.timeouts = timeouts;
+        v6.timeouts(timeouts);
     }
 
     public DataplaneConfig config() {
@@ -253,6 +259,11 @@ public final class Forwarder implements FlowView {
     /** Replaces the SYN flood guard (before the first frame: it does not carry the half-open count over). */
     public void synGuard(SynFloodGuard guard) {
         this.synGuard = guard;
+    }
+
+    /** The IPv6 pipeline (its connections, neighbours). */
+    public Forwarder6 ipv6() {
+        return v6;
     }
 
     // ---------------------------------------------------------------- per frame
@@ -279,6 +290,9 @@ public final class Forwarder implements FlowView {
         int type = eth.etherType();
         if (type == EthernetView.ETHERTYPE_ARP) {
             return arp(seg, mac, snapLen, inIfindex, nowMs);
+        }
+        if (type == EthernetView.ETHERTYPE_IPV6) {
+            return v6.process(seg, mac, snapLen, wireLen, inIfindex, nowMs);
         }
         if (type != EthernetView.ETHERTYPE_IPV4) {
             return ignore();
@@ -1284,6 +1298,7 @@ public final class Forwarder implements FlowView {
     /** After the worker flushed its transmit queues: scratch frames may be reused. */
     public void afterFlush() {
         scratchUsed = 0;
+        v6.afterFlush();
         tunnel.afterFlush();
         for (int n = fragments.afterFlush(lastNowMs); n > 0; n--) {
             counters.drop(DropReason.FRAGMENT); // held, but its first fragment never came
@@ -1294,7 +1309,7 @@ public final class Forwarder implements FlowView {
     public int housekeeping(long nowMs) {
         expiryNowMs = nowMs;
         lastNowMs = nowMs;
-        int expired = conns.expire(nowMs, onExpire, EXPIRE_BUDGET);
+        int expired = conns.expire(nowMs, onExpire, EXPIRE_BUDGET) + v6.housekeeping(nowMs);
         for (DestRuntime d : config.destsById()) {
             if (d != null && d.outIfindex() != 0) {
                 solicit(d.outIfindex(), d.nextHopIpv4(), nowMs);
@@ -1420,6 +1435,8 @@ public final class Forwarder implements FlowView {
 
     public void close() {
         fragments.close();
+        v6.close();
+        v6.connections().close();
         tunnel.close();
         arena.close();
     }

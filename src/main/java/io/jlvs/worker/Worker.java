@@ -154,6 +154,11 @@ public final class Worker implements Runnable {
         return conns;
     }
 
+    /** The IPv6 connection table (read racily by the control plane, as {@link #connections()}). */
+    public io.jlvs.conn.ConnectionTable6 connections6() {
+        return forwarder.ipv6().connections();
+    }
+
     public void stop() {
         running = false;
     }

@@ -21,7 +21,10 @@ import java.util.concurrent.TimeUnit;
  *   chain in_eth0 { type filter hook ingress device "eth0" priority -500; policy accept;
  *     ip daddr . meta l4proto . th dport @services drop
  *     ip daddr . meta l4proto . th dport @marked drop
- *     ip saddr . meta l4proto . th sport @natreal fib daddr type != local drop }
+ *     ip saddr . meta l4proto . th sport @natreal fib daddr type != local drop
+ *     ip6 daddr . meta l4proto . th dport @services6 drop                 # the same three for IPv6
+ *     ip6 saddr . meta l4proto . th sport @natreal6 fib daddr type != local drop
+ *     ip6 saddr @natrealaddr6 icmpv6 type { … errors } fib daddr type != local drop }
  * }
  * </pre>
  * NAT replies addressed to the director itself (a health check from the director to the real
@@ -42,6 +45,11 @@ public final class NftGuard implements AutoCloseable {
         }
     }
 
+    /** The IPv6 elements: VIP . proto . port, NAT real server . proto . port, NAT real server addresses. */
+    public record Ipv6Sets(Collection<Entry> services, Collection<Entry> natReals, Collection<String> natRealAddrs) {
+        public static final Ipv6Sets EMPTY = new Ipv6Sets(List.of(), List.of(), List.of());
+    }
+
     private boolean installed;
 
     /** Installs or replaces the guard. */
@@ -60,13 +68,20 @@ public final class NftGuard implements AutoCloseable {
     public synchronized void apply(Collection<String> interfaces, Collection<Entry> services,
                                    Collection<Entry> natReals, Collection<Entry> marked,
                                    Collection<String> natRealAddrs) throws IOException {
+        apply(interfaces, services, natReals, marked, natRealAddrs, Ipv6Sets.EMPTY);
+    }
+
+    /** … and the IPv6 services and NAT real servers. */
+    public synchronized void apply(Collection<String> interfaces, Collection<Entry> services,
+                                   Collection<Entry> natReals, Collection<Entry> marked,
+                                   Collection<String> natRealAddrs, Ipv6Sets v6) throws IOException {
         java.util.List<String> ifs = java.util.List.copyOf(interfaces);
         if (installed && ifs.equals(installedInterfaces)) {
             // only the elements change: the chains (netdev hooks) stay registered, so no packet slips
             // through to the kernel between an old and a new hook (it would answer the VIP with a RST)
-            nft(renderElements(services, natReals, marked, natRealAddrs));
+            nft(renderElements(services, natReals, marked, natRealAddrs, v6));
         } else {
-            nft(render(interfaces, services, natReals, marked, natRealAddrs));
+            nft(render(interfaces, services, natReals, marked, natRealAddrs, v6));
             installedInterfaces = ifs;
         }
         installed = true;
@@ -77,7 +92,15 @@ public final class NftGuard implements AutoCloseable {
     /** One transaction that replaces the sets' elements and nothing else. */
     static String renderElements(Collection<Entry> services, Collection<Entry> natReals, Collection<Entry> marked,
                                  Collection<String> natRealAddrs) {
+        return renderElements(services, natReals, marked, natRealAddrs, Ipv6Sets.EMPTY);
+    }
+
+    static String renderElements(Collection<Entry> services, Collection<Entry> natReals, Collection<Entry> marked,
+                                 Collection<String> natRealAddrs, Ipv6Sets v6) {
         StringBuilder sb = new StringBuilder();
+        elements(sb, "services6", v6.services().stream().map(NftGuard::element).toList());
+        elements(sb, "natreal6", v6.natReals().stream().map(NftGuard::element).toList());
+        elements(sb, "natrealaddr6", java.util.List.copyOf(v6.natRealAddrs()));
         elements(sb, "services", services.stream().map(NftGuard::element).toList());
         elements(sb, "natreal", natReals.stream().map(NftGuard::element).toList());
         elements(sb, "marked", marked.stream().map(NftGuard::element).toList());
@@ -100,6 +123,11 @@ public final class NftGuard implements AutoCloseable {
     /** The ruleset text, one transaction: create-if-missing, delete, create. */
     static String render(Collection<String> interfaces, Collection<Entry> services, Collection<Entry> natReals,
                          Collection<Entry> marked, Collection<String> natRealAddrs) {
+        return render(interfaces, services, natReals, marked, natRealAddrs, Ipv6Sets.EMPTY);
+    }
+
+    static String render(Collection<String> interfaces, Collection<Entry> services, Collection<Entry> natReals,
+                         Collection<Entry> marked, Collection<String> natRealAddrs, Ipv6Sets v6) {
         StringBuilder sb = new StringBuilder();
         sb.append("table netdev ").append(TABLE).append('\n');
         sb.append("delete table netdev ").append(TABLE).append('\n');
@@ -112,6 +140,13 @@ public final class NftGuard implements AutoCloseable {
             sb.append(" elements = { ").append(String.join(", ", natRealAddrs)).append(" }");
         }
         sb.append(" }\n");
+        set(sb, "services6", "ipv6_addr", v6.services());
+        set(sb, "natreal6", "ipv6_addr", v6.natReals());
+        sb.append("  set natrealaddr6 { type ipv6_addr;");
+        if (!v6.natRealAddrs().isEmpty()) {
+            sb.append(" elements = { ").append(String.join(", ", v6.natRealAddrs())).append(" }");
+        }
+        sb.append(" }\n");
         for (String ifname : interfaces) {
             sb.append("  chain in_").append(ifname.replaceAll("[^A-Za-z0-9_]", "_")).append(" {\n");
             sb.append("    type filter hook ingress device \"").append(ifname)
@@ -121,6 +156,10 @@ public final class NftGuard implements AutoCloseable {
             sb.append("    ip saddr . meta l4proto . th sport @natreal fib daddr type != local counter drop\n");
             sb.append("    ip saddr @natrealaddr icmp type { destination-unreachable, source-quench, time-exceeded }"
                     + " fib daddr type != local counter drop\n");
+            sb.append("    ip6 daddr . meta l4proto . th dport @services6 counter drop\n");
+            sb.append("    ip6 saddr . meta l4proto . th sport @natreal6 fib daddr type != local counter drop\n");
+            sb.append("    ip6 saddr @natrealaddr6 icmpv6 type { destination-unreachable, packet-too-big, time-exceeded }"
+                    + " fib daddr type != local counter drop\n");
             sb.append("  }\n");
         }
         sb.append("}\n");
@@ -128,7 +167,12 @@ public final class NftGuard implements AutoCloseable {
     }
 
     private static void set(StringBuilder sb, String name, Collection<Entry> entries) {
-        sb.append("  set ").append(name).append(" { type ipv4_addr . inet_proto . inet_service; flags interval;");
+        set(sb, name, "ipv4_addr", entries);
+    }
+
+    private static void set(StringBuilder sb, String name, String addrType, Collection<Entry> entries) {
+        sb.append("  set ").append(name).append(" { type ").append(addrType)
+                .append(" . inet_proto . inet_service; flags interval;");
         if (!entries.isEmpty()) {
             sb.append(" elements = { ");
             boolean first = true;
