@@ -396,6 +396,7 @@ public final class Director implements AutoCloseable {
         List<MarkRuleRuntime> marks = new ArrayList<>();
         List<ConfigSnapshot.Service> services6 = new ArrayList<>();
         io.jlvs.forward.Ipv6Config ipv6;
+        io.jlvs.forward.ClientRoutes clientRoutes;
         try (Netlink nl = Netlink.open()) {
             for (ConfigSnapshot.Service s : snap.services()) {
                 ServiceConfig c = s.config();
@@ -433,6 +434,7 @@ public final class Director implements AutoCloseable {
                 }
             }
             ipv6 = Ipv6Dataplane.build(services6, served, nl);
+            clientRoutes = clientRoutes(nl);
         }
         for (MarkRule r : snap.marks()) {
             int mask = r.prefixLength() == 0 ? 0 : -1 << (32 - r.prefixLength());
@@ -444,7 +446,52 @@ public final class Director implements AutoCloseable {
         }
         return new DataplaneConfig(snap.version(), services.toArray(ServiceRuntime[]::new),
                 destsById.toArray(DestRuntime[]::new), vips.stream().mapToInt(Integer::intValue).toArray(),
-                served.toArray(ServedInterface[]::new), marks.toArray(MarkRuleRuntime[]::new), ipv6);
+                served.toArray(ServedInterface[]::new), marks.toArray(MarkRuleRuntime[]::new), ipv6)
+                .clientRoutes(clientRoutes);
+    }
+
+    /**
+     * The served interfaces' connected IPv4 networks and the default route (if it leaves through a served
+     * interface), longest prefix first: how a reply finds a client this director has not heard from (a
+     * connection installed from a sync message). The default route is found by asking the kernel for the
+     * route to a documentation address (RFC 5737): a lookup only, nothing is sent.
+     */
+    private io.jlvs.forward.ClientRoutes clientRoutes(Netlink nl) {
+        java.util.Set<Integer> servedIndexes = new java.util.HashSet<>();
+        for (ServedInterface i : served) {
+            servedIndexes.add(i.ifindex());
+        }
+        List<int[]> routes = new ArrayList<>(); // {network, prefix length, ifindex, gateway}
+        for (Netlink.Address a : nl.addresses()) {
+            if (a.address() instanceof Inet4Address v4 && servedIndexes.contains(a.ifindex())
+                    && a.prefixLength() > 0 && a.prefixLength() < 32) {
+                int mask = -1 << (32 - a.prefixLength());
+                routes.add(new int[] {toInt(v4) & mask, a.prefixLength(), a.ifindex(), 0});
+            }
+        }
+        try {
+            Netlink.Route def = nl.routeTo(InetAddress.getByAddress(new byte[] {(byte) 203, 0, 113, 1}));
+            if (servedIndexes.contains(def.ifindex()) && def.type() == 1 /* RTN_UNICAST */) {
+                int gateway = def.gateway() instanceof Inet4Address g ? toInt(g) : 0;
+                routes.add(new int[] {0, 0, def.ifindex(), gateway});
+            }
+        } catch (RuntimeException | java.net.UnknownHostException e) {
+            // no default route: clients beyond the connected networks are reached only once they speak
+        }
+        routes.sort((x, y) -> Integer.compare(y[1], x[1]));
+        int n = routes.size();
+        int[] network = new int[n];
+        int[] mask = new int[n];
+        int[] ifindex = new int[n];
+        int[] gateway = new int[n];
+        for (int i = 0; i < n; i++) {
+            int[] r = routes.get(i);
+            network[i] = r[0];
+            mask[i] = r[1] == 0 ? 0 : -1 << (32 - r[1]);
+            ifindex[i] = r[2];
+            gateway[i] = r[3];
+        }
+        return new io.jlvs.forward.ClientRoutes(network, mask, ifindex, gateway);
     }
 
     private boolean answersArpFor(int vip) {

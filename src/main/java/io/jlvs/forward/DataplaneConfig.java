@@ -18,6 +18,7 @@ public final class DataplaneConfig {
     private final MarkRuleRuntime[] marks;
     private final int[] localAddresses;
     private final Ipv6Config ipv6;
+    private ClientRoutes clientRoutes = ClientRoutes.EMPTY;
 
     public DataplaneConfig(long version, ServiceRuntime[] services, DestRuntime[] destsById, int[] vips,
                            ServedInterface[] interfaces) {
@@ -57,6 +58,20 @@ public final class DataplaneConfig {
         for (ServiceRuntime s : services) {
             servicesById[s.serviceId()] = s;
         }
+    }
+
+    /**
+     * Sets the routes toward clients; the control plane calls it once, before publishing (the hand-over to
+     * the workers is a volatile write, so they see it).
+     */
+    public DataplaneConfig clientRoutes(ClientRoutes routes) {
+        this.clientRoutes = routes;
+        return this;
+    }
+
+    /** Routes toward clients for replies of connections installed from sync messages. */
+    public ClientRoutes clientRoutes() {
+        return clientRoutes;
     }
 
     /** The IPv6 services, real servers and addresses (empty when there are none). */

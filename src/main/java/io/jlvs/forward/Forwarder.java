@@ -733,6 +733,31 @@ public final class Forwarder implements FlowView {
         conns.touch(slot, nowMs, timeoutMs);
     }
 
+    /**
+     * The way back to a synced connection's client (see {@link ClientRoutes}): its interface and next hop's
+     * MAC are stored in the connection once resolved; until then the reply is dropped (counted) and the
+     * next hop solicited, and the real server's retransmission finds the path.
+     */
+    private int clientPath(int slot, long nowMs) {
+        ClientRoutes routes = config.clientRoutes();
+        int client = conns.clientIp(slot);
+        int route = routes.lookup(client);
+        if (route < 0) {
+            return drop(DropReason.NO_ROUTE);
+        }
+        int ifindex = routes.ifindex(route);
+        int nextHop = routes.nextHop(route, client);
+        long mac = neighbours.lookup(ifindex, nextHop);
+        if (mac == NeighbourTable.UNRESOLVED) {
+            neighbours.want(ifindex, nextHop);
+            solicit(ifindex, nextHop, nowMs);
+            return drop(DropReason.NEIGHBOUR_UNRESOLVED);
+        }
+        conns.inIfindex(slot, ifindex);
+        conns.clientMac(slot, mac);
+        return FORWARDED;
+    }
+
     /** Marks the connection's persistence template ASSURED (a controlled connection got established). */
     private void assure(int slot) {
         int t = templateOf(slot);
@@ -816,6 +841,14 @@ public final class Forwarder implements FlowView {
         counters.addService(conns.serviceId(slot), WorkerCounters.OUT_BYTES, bytes);
         transition(slot, proto, TcpStateMachine.OUTPUT, tcpFlags, nowMs);
         int outIf = conns.inIfindex(slot);
+        if (outIf == 0) {
+            // installed from a sync message, and the client has sent nothing here yet: find it by route
+            int r = clientPath(slot, nowMs);
+            if (r != FORWARDED) {
+                return r;
+            }
+            outIf = conns.inIfindex(slot);
+        }
         if (outIf >= interfacesByIndex.length || interfacesByIndex[outIf] == null) {
             return drop(DropReason.NO_ROUTE);
         }

@@ -752,6 +752,68 @@ class ForwarderTest {
     }
 
     @Test
+    void shouldFindClientByRouteWhenSyncedNatConnectionHearsTheServerFirst() {
+        configure(ConnectionFlags.FWD_MASQ, 80, 8080, "rr");
+        io.jlvs.sync.SyncRing ring = new io.jlvs.sync.SyncRing(64);
+        forwarder.syncTo(ring);
+        process(clientSyn(), ETH0);
+        for (int i = 0; i < 3; i++) {
+            process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).tcp(40000, 80)
+                    .flags(TcpView.ACK), ETH0);
+        }
+        List<io.jlvs.sync.SyncEntry> synced = new ArrayList<>();
+        ring.drain(synced::add, 10);
+        assertThat(synced).hasSize(1);
+        sent.clear();
+
+        // the new master: its director knows 198.18.0.0/24 on eth0 and has seen nothing from the client
+        ConnectionTable backupConns = new ConnectionTable(1 << 12, 1 << 10, 1000, 1024, 7);
+        WorkerCounters backupCounters = new WorkerCounters(1024);
+        List<Sent> backupSent = new ArrayList<>();
+        Forwarder backup = new Forwarder(backupConns, backupCounters, (ifindex, seg, offset, length) ->
+                backupSent.add(new Sent(ifindex, seg.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE))), 1024);
+        try {
+            backup.apply(forwarder.config());
+            backup.config().clientRoutes(new ClientRoutes(new int[] {ip("198.18.0.0"), ip("198.19.0.0")},
+                    new int[] {0xffffff00, 0xffffff00}, new int[] {ETH0, ETH1}, new int[] {0, 0}));
+            backup.install(synced.getFirst(), NOW_MS);
+            PacketBuilder reply = PacketBuilder.ethernet(RS2_MAC, LB_SMAC).vnetHeader().ipv4(RS2, CL).tcp(8080, 40000)
+                    .flags(TcpView.ACK).payload("data");
+
+            // the server's data comes first: the client is solicited on eth0, the segment dropped (retransmitted)
+            assertThat(processOn(backup, reply, ETH1)).isEqualTo(Forwarder.DROPPED);
+            assertThat(backupCounters.drops(DropReason.NEIGHBOUR_UNRESOLVED)).isEqualTo(1);
+            assertThat(backupSent).hasSize(1);
+            assertThat(backupSent.getFirst().ifindex()).isEqualTo(ETH0);
+            io.jlvs.packet.ArpView arp = new io.jlvs.packet.ArpView().wrap(
+                    MemorySegment.ofArray(backupSent.getFirst().bytes()), 24);
+            assertThat(arp.targetIp()).isEqualTo(ip(CL));
+            backupSent.clear();
+
+            // the client answers; the retransmission goes to it, translated, and the path stays in the connection
+            processOn(backup, PacketBuilder.arpReply(CL_MAC, CL, LB_CMAC, "198.18.0.1").vnetHeader(), ETH0);
+            assertThat(processOn(backup, reply, ETH1)).isEqualTo(Forwarder.FORWARDED);
+            assertThat(backupSent.getLast().ifindex()).isEqualTo(ETH0);
+            byte[] want = PacketBuilder.ethernet(LB_CMAC, CL_MAC).vnetHeader().ipv4(VIP, CL).ttl(63).tcp(80, 40000)
+                    .flags(TcpView.ACK).payload("data").build();
+            assertThat(backupSent.getLast().bytes()).as(() -> PacketBuilder.diff(want, backupSent.getLast().bytes()))
+                    .isEqualTo(want);
+        } finally {
+            backup.close();
+            backupConns.close();
+            backupCounters.close();
+            ring.close();
+        }
+    }
+
+    int processOn(Forwarder f, PacketBuilder frame, int ifindex) {
+        byte[] bytes = frame.build();
+        MemorySegment seg = arena.allocate(Frame.HEADROOM + bytes.length + 32);
+        seg.asSlice(Frame.HEADROOM, bytes.length).copyFrom(MemorySegment.ofArray(bytes));
+        return f.process(seg, Frame.HEADROOM + 10, bytes.length - 10, bytes.length - 10, ifindex, NOW_MS);
+    }
+
+    @Test
     void shouldTranslateRealServerIcmpErrorBackToClientWhenNat() {
         configure(ConnectionFlags.FWD_MASQ, 53, 5353, "rr");
         process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).udp(40000, 53).payload("q"), ETH0);
