@@ -90,6 +90,8 @@ public final class Forwarder implements FlowView {
     private static final int SYNC_THRESHOLD = 3;
     private static final int SYNC_PERIOD = 50;
     private ConnectionTimeouts timeouts = ConnectionTimeouts.defaults();
+    /** net.ipv4.vs.sloppy_tcp: any TCP segment but a RST may start a connection, not only a SYN. */
+    private boolean sloppyTcp;
     /** Per-worker scheduler state and overload flags, indexed by service id / dest id. */
     private SchedulerState[] schedStates = new SchedulerState[0];
     private final boolean[] overloaded;
@@ -297,7 +299,8 @@ public final class Forwarder implements FlowView {
                 svc = config.service(proto, dst, dport);
             }
             if (svc != null) {
-                if (proto == Ipv4View.PROTO_TCP && !syn) {
+                if (proto == Ipv4View.PROTO_TCP && !syn
+                        && !(sloppyTcp && (tcpFlags & TcpView.RST) == 0)) {
                     return drop(DropReason.NO_CONNECTION);
                 }
                 slot = schedule(svc, proto, src, sport, dst, dport, inIfindex, eth.srcMac(), nowMs);
@@ -333,6 +336,15 @@ public final class Forwarder implements FlowView {
             return ignore(); // a health check reply to the director itself; a VIP port no service has
         }
         return drop(DropReason.NAT_REPLY_NO_CONNECTION);
+    }
+
+    /**
+     * sloppy_tcp (IPVS's sysctl): schedule a TCP segment that finds no connection even without SYN, so a
+     * flow that the routers' ECMP moved here from another director continues (mh and sh pick the same
+     * real server everywhere). A RST never starts a connection. Set before the worker starts.
+     */
+    public void sloppyTcp(boolean on) {
+        this.sloppyTcp = on;
     }
 
     /** conn_reuse_mode=1: a SYN on a TIME_WAIT or CLOSE connection starts a new one. */
