@@ -95,9 +95,24 @@ public final class Director implements AutoCloseable {
     private final RateEstimator estimator = new RateEstimator(2 * Ipvs.MAX_IDS);
     private Counters counterView;
     private Thread estimatorThread;
+    private io.jlvs.bgp.BgpSettings bgpSettings;
+    private io.jlvs.bgp.BgpSpeaker bgp;
+    private boolean sloppyTcp;
 
     public Director(Options options) {
         this.options = options;
+    }
+
+    /** Announce the VIPs by BGP ({@code --bgp-*}); implies sloppy TCP. Call before {@link #start}. */
+    public Director bgp(io.jlvs.bgp.BgpSettings settings) {
+        this.bgpSettings = settings;
+        return this;
+    }
+
+    /** IPVS's sloppy_tcp ({@code --sloppy-tcp}). Call before {@link #start}. */
+    public Director sloppyTcp(boolean on) {
+        this.sloppyTcp = on;
+        return this;
     }
 
     public Ipvs ipvs() {
@@ -136,10 +151,19 @@ public final class Director implements AutoCloseable {
         });
         estimatorThread = Thread.ofPlatform().name("jlvs-estimator").daemon().start(this::estimate);
         worker.idleStrategy(options.busyPoll() ? io.jlvs.worker.IdleStrategy.BUSY_POLL : io.jlvs.worker.IdleStrategy.BACKOFF);
+        worker.sloppyTcp(sloppyTcp || bgpSettings != null); // ECMP moves flows between directors mid-way
         workerThread = Thread.ofPlatform().name("jlvs-worker-0").start(worker);
         control = new ControlServer(ipvs, options.controlGroup());
         control.register("status", r -> status());
         io.jlvs.ops.Explainer.register(control, ipvs, worker.connections(), served);
+        if (bgpSettings != null) {
+            bgp = new io.jlvs.bgp.BgpSpeaker(bgpSettings, io.jlvs.control.ControlSocket.runDir(),
+                    io.jlvs.control.ControlSocket.netnsId());
+            bgp.start();
+            ipvs.subscribe(bgp::onChange);
+        }
+        control.registerChange("drain", r -> io.jlvs.bgp.Drain.drain(bgp, r, this::connectionCounts));
+        control.register("drainStatus", r -> io.jlvs.bgp.Drain.status(bgp, connectionCounts()));
 
         LOG.log(Logger.Level.INFO, "director serving " + served.stream().map(ServedInterface::name).toList());
     }
@@ -347,7 +371,24 @@ public final class Director implements AutoCloseable {
         m.put("drops", drops);
         m.put("connections", worker.connections().size());
         m.put("guard_installed", guard.installed());
+        m.put("sloppy_tcp", sloppyTcp || bgpSettings != null);
+        if (bgp != null) {
+            m.put("bgp", bgp.status());
+        }
         return m;
+    }
+
+    /** Active and inactive connections of every real server, summed ({@code jlvs drain}). */
+    private io.jlvs.bgp.Drain.Counts connectionCounts() {
+        long active = 0;
+        long inactive = 0;
+        for (ConfigSnapshot.Service s : ipvs.snapshot().services()) {
+            for (ConfigSnapshot.Dest d : s.dests()) {
+                active += counterView.activeConns(d.destId());
+                inactive += counterView.inactiveConns(d.destId());
+            }
+        }
+        return new io.jlvs.bgp.Drain.Counts(active, inactive);
     }
 
     /** The connection table in /proc/net/ip_vs_conn's format (racy snapshot of the worker's table). */
@@ -436,6 +477,19 @@ public final class Director implements AutoCloseable {
     public synchronized void close() {
         if (stopped.getCount() == 0) {
             return;
+        }
+        if (bgp != null) {
+            // withdraw first and keep forwarding while the routers move the flows to the other directors
+            if (bgp.withdrawAll(3000)) {
+                System.err.println("jlvs director: VIPs withdrawn; forwarding " + bgpSettings.withdrawDelayMs()
+                        + " ms more while the routers move the flows away");
+                try {
+                    Thread.sleep(bgpSettings.withdrawDelayMs());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            bgp.close();
         }
         if (control != null) {
             control.close();

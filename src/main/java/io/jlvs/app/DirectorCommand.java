@@ -62,17 +62,56 @@ public final class DirectorCommand implements Callable<Integer> {
     @Option(names = "--busy-poll", description = "Never block when idle: lowest latency, one whole core per worker.")
     boolean busyPoll;
 
+    @Option(names = "--sloppy-tcp", description = {"Schedule a TCP segment without SYN that finds no connection "
+            + "(IPVS's sloppy_tcp), so a flow moved here from another director continues. On with BGP."})
+    boolean sloppyTcp;
+
+    @Option(names = "--bgp-local-as", paramLabel = "N", description = "Announce the VIPs by BGP (BIRD 2) from this AS.")
+    Long bgpLocalAs;
+
+    @Option(names = "--bgp-peer", paramLabel = "ADDR:AS", description = "A router to announce the VIPs to (repeatable).")
+    List<String> bgpPeers = new ArrayList<>();
+
+    @Option(names = "--bgp-router-id", paramLabel = "ADDR", description = "The BGP router id (an IPv4 address).")
+    String bgpRouterId;
+
+    @Option(names = "--bgp-withdraw-delay-ms", paramLabel = "MS",
+            description = "When stopping: how long to keep forwarding after the withdrawal. Default: 2000.")
+    Long bgpWithdrawDelayMs;
+
+    @Option(names = "--bgp-config", paramLabel = "FILE",
+            description = "A file with a bgp_speaker { … } block (docs/scale-out.md); the options above win over it.")
+    java.nio.file.Path bgpConfig;
+
+    /** The BGP settings from --bgp-config and the --bgp-* options (null: no BGP). */
+    io.jlvs.bgp.BgpSettings bgpSettings() throws io.jlvs.bgp.BgpConfigFile.ConfigException {
+        io.jlvs.bgp.BgpConfigFile.Partial file = bgpConfig == null ? io.jlvs.bgp.BgpConfigFile.Partial.NONE
+                : io.jlvs.bgp.BgpConfigFile.read(bgpConfig);
+        List<io.jlvs.bgp.BgpPeer> peers = bgpPeers.stream().map(io.jlvs.bgp.BgpPeer::parse).toList();
+        io.jlvs.bgp.BgpConfigFile.Partial cli = new io.jlvs.bgp.BgpConfigFile.Partial(
+                bgpRouterId == null ? null : io.jlvs.bgp.BgpSettings.parseRouterId(bgpRouterId), bgpLocalAs, peers,
+                bgpWithdrawDelayMs);
+        return cli.over(file).settings();
+    }
+
     @Override
     public Integer call() throws Exception {
         if (Libc.geteuid() != 0) {
             System.err.println("jlvs director: must run as root (packet sockets and nftables need CAP_NET_ADMIN/CAP_NET_RAW)");
             return 1;
         }
+        io.jlvs.bgp.BgpSettings bgp;
+        try {
+            bgp = bgpSettings();
+        } catch (io.jlvs.bgp.BgpConfigFile.ConfigException | IllegalArgumentException e) {
+            System.err.println("jlvs director: " + e.getMessage());
+            return 2;
+        }
         boolean v2 = ringVersion == PacketSocket.RingVersion.V2;
         int size = blockSize != null ? blockSize : v2 ? 131072 : 262144;
         int count = blockCount != null ? blockCount : v2 ? 256 : 64;
         Director director = new Director(new Director.Options(interfaces, connTableSize, ringVersion, size, count,
-                blockTimeoutMs, idlePollMs, controlGroup, busyPoll));
+                blockTimeoutMs, idlePollMs, controlGroup, busyPoll)).sloppyTcp(sloppyTcp).bgp(bgp);
         try {
             director.start();
         } catch (RuntimeException | java.io.IOException e) {
