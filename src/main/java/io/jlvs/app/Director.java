@@ -162,8 +162,9 @@ public final class Director implements AutoCloseable {
             bgp.start();
             ipvs.subscribe(bgp::onChange);
         }
-        control.registerChange("drain", r -> io.jlvs.bgp.Drain.drain(bgp, r, this::connectionCounts));
-        control.register("drainStatus", r -> io.jlvs.bgp.Drain.status(bgp, connectionCounts()));
+        io.jlvs.bgp.Drain drain = new io.jlvs.bgp.Drain(bgp, this::connectionCounts);
+        control.registerChange("drain", drain::drain);
+        control.register("drainStatus", r -> drain.status());
 
         LOG.log(Logger.Level.INFO, "director serving " + served.stream().map(ServedInterface::name).toList());
     }
@@ -378,17 +379,19 @@ public final class Director implements AutoCloseable {
         return m;
     }
 
-    /** Active and inactive connections of every real server, summed ({@code jlvs drain}). */
+    /** Active and inactive connections of every real server and inbound packets of every service ({@code jlvs drain}). */
     private io.jlvs.bgp.Drain.Counts connectionCounts() {
         long active = 0;
         long inactive = 0;
+        long inPackets = 0;
         for (ConfigSnapshot.Service s : ipvs.snapshot().services()) {
+            inPackets += worker.counters().service(s.serviceId(), WorkerCounters.IN_PKTS);
             for (ConfigSnapshot.Dest d : s.dests()) {
                 active += counterView.activeConns(d.destId());
                 inactive += counterView.inactiveConns(d.destId());
             }
         }
-        return new io.jlvs.bgp.Drain.Counts(active, inactive);
+        return new io.jlvs.bgp.Drain.Counts(active, inactive, inPackets);
     }
 
     /** The connection table in /proc/net/ip_vs_conn's format (racy snapshot of the worker's table). */

@@ -15,7 +15,8 @@ import java.util.concurrent.Callable;
 @Command(name = "drain", mixinStandardHelpOptions = true,
         description = {"Withdraws the VIP announcements of the director in this network namespace: the routers send",
                 "it no new flow, the flows it has keep being forwarded. Prints the connections left and, with",
-                "--wait, waits until none is active (the director is idle). --undo announces again."})
+                "--wait, waits until the director is idle: no active connection, or no packet for 2 s (behind ECMP the",
+                "routers move its flows away at once). --undo announces again."})
 public final class DrainCommand implements Callable<Integer> {
     @Option(names = "--undo", description = "Announce the VIPs again (end the drain).")
     boolean undo;
@@ -47,7 +48,9 @@ public final class DrainCommand implements Callable<Integer> {
                 System.out.println("jlvs drain: " + counts(n));
             }
             if (n.path("idle").asBoolean()) {
-                System.out.println("jlvs drain: the director is idle (no active connection)");
+                System.out.println("jlvs drain: the director is idle (" + (n.path("active_connections").asLong() == 0
+                        ? "no active connection" : "no packet for " + n.path("ms_since_last_packet").asLong() + " ms")
+                        + ")");
             }
             return 0;
         } catch (IOException e) {
