@@ -41,6 +41,11 @@ public final class BirdSupervisor implements AutoCloseable {
         this.command = List.copyOf(cmd);
     }
 
+    /** Supervises any command (tests). */
+    BirdSupervisor(List<String> command) {
+        this.command = List.copyOf(command);
+    }
+
     /** BIRD 2's daemon: Debian installs it as /usr/sbin/bird. */
     static String birdBinary() {
         for (String p : List.of("/usr/sbin/bird", "/usr/local/sbin/bird", "/usr/bin/bird")) {
