@@ -230,5 +230,11 @@ public final class BgpSpeaker implements AutoCloseable {
             thread.interrupt();
         }
         supervisor.close();
+        try {
+            Files.deleteIfExists(configFile);
+            Files.deleteIfExists(bird.socket()); // BIRD removes it too when it ends cleanly
+        } catch (IOException e) {
+            LOG.log(Logger.Level.DEBUG, "bird files not removed: " + e.getMessage());
+        }
     }
 }

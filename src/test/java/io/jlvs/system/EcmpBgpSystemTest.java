@@ -130,6 +130,18 @@ class EcmpBgpSystemTest {
         delta = delta(before, conns(bed));
         figures.put("new connections per director after drain --undo", delta.toString());
         assertThat(delta.get("d3")).as("new connections on d3 once announced again").isPositive();
+
+        // 4. BIRD dies under a running director: the supervisor starts it again, the VIP comes back
+        ProcessHandle bird = bed.director("d3").process().children()
+                .filter(h -> h.info().command().orElse("").endsWith("bird")).findFirst()
+                .orElseThrow(() -> new AssertionError("no BIRD child of director d3"));
+        t0 = System.nanoTime();
+        bird.destroyForcibly();
+        awaitHops(bed, 2, Duration.ofSeconds(10), t0);
+        figures.put("BIRD of d3 killed: announced again by a new BIRD (ms)",
+                "" + awaitHops(bed, 3, Duration.ofSeconds(20), t0));
+        assertThat(bed.call("d3", "{\"op\":\"status\"}").path("bgp").path("bird_starts").asInt())
+                .as("BIRD starts on d3").isEqualTo(2);
         assertReachable(bed);
     }
 
