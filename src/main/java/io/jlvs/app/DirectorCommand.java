@@ -80,7 +80,7 @@ public final class DirectorCommand implements Callable<Integer> {
     Long bgpWithdrawDelayMs;
 
     @Option(names = "--bgp-config", paramLabel = "FILE",
-            description = "A file with a bgp_speaker { … } block (docs/scale-out.md); the options above win over it.")
+            description = "A file with a bgp_speaker { … } block (docs/scale-out.md); --bgp-* options win over it.")
     java.nio.file.Path bgpConfig;
 
     /** The BGP settings from --bgp-config and the --bgp-* options (null: no BGP). */

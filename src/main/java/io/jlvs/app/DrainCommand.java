@@ -13,10 +13,11 @@ import java.util.concurrent.Callable;
 
 /** {@code jlvs drain}: withdraw this director's BGP announcements and let its flows finish. */
 @Command(name = "drain", mixinStandardHelpOptions = true,
-        description = {"Withdraws the VIP announcements of the director in this network namespace: the routers send",
-                "it no new flow, the flows it has keep being forwarded. Prints the connections left and, with",
-                "--wait, waits until the director is idle: no active connection, or no packet for 2 s (behind ECMP the",
-                "routers move its flows away at once). --undo announces again."})
+        description = {"Withdraws the VIP announcements of the director in this network namespace: the routers "
+                + "send it no new flow, the flows it has keep being forwarded.",
+                "Prints the connections left; with --wait, waits until the director is idle (no active "
+                + "connection, or no packet for 2 s: behind ECMP the routers move its flows away at once).",
+                "--undo announces again."})
 public final class DrainCommand implements Callable<Integer> {
     @Option(names = "--undo", description = "Announce the VIPs again (end the drain).")
     boolean undo;
