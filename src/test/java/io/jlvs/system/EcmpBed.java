@@ -251,12 +251,6 @@ final class EcmpBed implements AutoCloseable {
         return directors.get(d);
     }
 
-    Testbed.Result ipvsadm(String d, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Testbed.jlvsHome().resolve("bin/ipvsadm").toString()));
-        cmd.addAll(List.of(args));
-        return exec(d, cmd.toArray(String[]::new));
-    }
-
     Testbed.Result jlvs(String d, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Testbed.jlvsHome().resolve("bin/jlvs").toString()));
         cmd.addAll(List.of(args));
@@ -389,6 +383,11 @@ final class EcmpBed implements AutoCloseable {
             } catch (RuntimeException ignored) {
                 // best effort
             }
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: a temporary directory
         }
     }
 }
