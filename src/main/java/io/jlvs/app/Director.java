@@ -126,6 +126,9 @@ public final class Director implements AutoCloseable {
     private final DirectorTransport transport = new DirectorTransport();
     private boolean vipArpHeldOnly;
     private HeldAddressWatch heldAddresses;
+    private io.jlvs.bgp.BgpSettings bgpSettings;
+    private io.jlvs.bgp.BgpSpeaker bgp;
+    private boolean sloppyTcp;
 
     public Director(Options options) {
         this.options = options;
@@ -134,6 +137,18 @@ public final class Director implements AutoCloseable {
     /** Before {@link #start}: af_packet (default), af_xdp or auto, and the XDP attach mode; see docs/af_xdp.md. */
     public void transport(String name, String xdpMode) {
         transport.choose(name, xdpMode);
+    }
+
+    /** Announce the VIPs by BGP ({@code --bgp-*}); implies sloppy TCP. Call before {@link #start}. */
+    public Director bgp(io.jlvs.bgp.BgpSettings settings) {
+        this.bgpSettings = settings;
+        return this;
+    }
+
+    /** IPVS's sloppy_tcp ({@code --sloppy-tcp}). Call before {@link #start}. */
+    public Director sloppyTcp(boolean on) {
+        this.sloppyTcp = on;
+        return this;
     }
 
     public Ipvs ipvs() {
@@ -191,6 +206,7 @@ public final class Director implements AutoCloseable {
         for (int w = 0; w < workers.length; w++) {
             workers[w].idleStrategy(options.busyPoll() ? io.jlvs.worker.IdleStrategy.BUSY_POLL
                     : io.jlvs.worker.IdleStrategy.BACKOFF);
+            workers[w].sloppyTcp(sloppyTcp || bgpSettings != null); // ECMP moves flows between directors mid-way
             workerThreads[w] = Thread.ofPlatform().name("jlvs-" + workers[w].name()).start(workers[w]);
         }
         restoreRules();
@@ -198,6 +214,15 @@ public final class Director implements AutoCloseable {
         control.register("status", r -> status());
         // explain looks flows up in worker 0's table only (with several workers it may miss a live flow)
         io.jlvs.ops.Explainer.register(control, ipvs, workers[0].connections(), served);
+        if (bgpSettings != null) {
+            bgp = new io.jlvs.bgp.BgpSpeaker(bgpSettings, io.jlvs.control.ControlSocket.runDir(),
+                    io.jlvs.control.ControlSocket.netnsId());
+            bgp.start();
+            ipvs.subscribe(bgp::onChange);
+        }
+        io.jlvs.bgp.Drain drain = new io.jlvs.bgp.Drain(bgp, this::connectionCounts);
+        control.registerChange("drain", drain::drain);
+        control.register("drainStatus", r -> drain.status());
 
         LOG.log(Logger.Level.INFO, "director serving " + served.stream().map(ServedInterface::name).toList());
     }
@@ -572,6 +597,10 @@ public final class Director implements AutoCloseable {
         }
         m.put("workers", perWorker);
         m.put("guard_installed", guard.installed());
+        m.put("sloppy_tcp", sloppyTcp || bgpSettings != null);
+        if (bgp != null) {
+            m.put("bgp", bgp.status());
+        }
         return m;
     }
 
@@ -581,6 +610,21 @@ public final class Director implements AutoCloseable {
             total += f.applyAsLong(w);
         }
         return total;
+    }
+
+    /** Active and inactive connections of every real server and inbound packets of every service ({@code jlvs drain}). */
+    private io.jlvs.bgp.Drain.Counts connectionCounts() {
+        long active = 0;
+        long inactive = 0;
+        long inPackets = 0;
+        for (ConfigSnapshot.Service s : ipvs.snapshot().services()) {
+            inPackets += sum(w -> w.counters().service(s.serviceId(), WorkerCounters.IN_PKTS));
+            for (ConfigSnapshot.Dest d : s.dests()) {
+                active += counterView.activeConns(d.destId());
+                inactive += counterView.inactiveConns(d.destId());
+            }
+        }
+        return new io.jlvs.bgp.Drain.Counts(active, inactive, inPackets);
     }
 
     /** The connection table in /proc/net/ip_vs_conn's format (racy snapshot of every worker's table). */
@@ -704,6 +748,19 @@ public final class Director implements AutoCloseable {
     public synchronized void close() {
         if (stopped.getCount() == 0) {
             return;
+        }
+        if (bgp != null) {
+            // withdraw first and keep forwarding while the routers move the flows to the other directors
+            if (bgp.withdrawAll(3000)) {
+                System.err.println("jlvs director: VIPs withdrawn; forwarding " + bgpSettings.withdrawDelayMs()
+                        + " ms more while the routers move the flows away");
+                try {
+                    Thread.sleep(bgpSettings.withdrawDelayMs());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            bgp.close();
         }
         if (control != null) {
             control.close();

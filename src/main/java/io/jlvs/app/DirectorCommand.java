@@ -93,6 +93,38 @@ public final class DirectorCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     String xdpMode;
 
+    @Option(names = "--sloppy-tcp", description = {"Schedule a TCP segment without SYN that finds no connection "
+            + "(IPVS's sloppy_tcp), so a flow moved here from another director continues. On with BGP."})
+    boolean sloppyTcp;
+
+    @Option(names = "--bgp-local-as", paramLabel = "N", description = "Announce the VIPs by BGP (BIRD 2) from this AS.")
+    Long bgpLocalAs;
+
+    @Option(names = "--bgp-peer", paramLabel = "ADDR:AS", description = "A router to announce the VIPs to (repeatable).")
+    List<String> bgpPeers = new ArrayList<>();
+
+    @Option(names = "--bgp-router-id", paramLabel = "ADDR", description = "The BGP router id (an IPv4 address).")
+    String bgpRouterId;
+
+    @Option(names = "--bgp-withdraw-delay-ms", paramLabel = "MS",
+            description = "When stopping: how long to keep forwarding after the withdrawal. Default: 2000.")
+    Long bgpWithdrawDelayMs;
+
+    @Option(names = "--bgp-config", paramLabel = "FILE",
+            description = "A file with a bgp_speaker { … } block (docs/scale-out.md); --bgp-* options win over it.")
+    java.nio.file.Path bgpConfig;
+
+    /** The BGP settings from --bgp-config and the --bgp-* options (null: no BGP). */
+    io.jlvs.bgp.BgpSettings bgpSettings() throws io.jlvs.bgp.BgpConfigFile.ConfigException {
+        io.jlvs.bgp.BgpConfigFile.Partial file = bgpConfig == null ? io.jlvs.bgp.BgpConfigFile.Partial.NONE
+                : io.jlvs.bgp.BgpConfigFile.read(bgpConfig);
+        List<io.jlvs.bgp.BgpPeer> peers = bgpPeers.stream().map(io.jlvs.bgp.BgpPeer::parse).toList();
+        io.jlvs.bgp.BgpConfigFile.Partial cli = new io.jlvs.bgp.BgpConfigFile.Partial(
+                bgpRouterId == null ? null : io.jlvs.bgp.BgpSettings.parseRouterId(bgpRouterId), bgpLocalAs, peers,
+                bgpWithdrawDelayMs);
+        return cli.over(file).settings();
+    }
+
     @Override
     public Integer call() throws Exception {
         if (Libc.geteuid() != 0) {
@@ -106,6 +138,13 @@ public final class DirectorCommand implements Callable<Integer> {
         if (workers != 1 && !"af_packet".equals(transport)) {
             // XDP steers every served flow to worker 0's sockets; spreading queues over workers is not built yet
             System.err.println("jlvs director: --transport " + transport + " runs one worker for now: use --workers 1");
+            return 2;
+        }
+        io.jlvs.bgp.BgpSettings bgp;
+        try {
+            bgp = bgpSettings();
+        } catch (io.jlvs.bgp.BgpConfigFile.ConfigException | IllegalArgumentException e) {
+            System.err.println("jlvs director: " + e.getMessage());
             return 2;
         }
         boolean v2 = ringVersion == PacketSocket.RingVersion.V2;
@@ -123,6 +162,7 @@ public final class DirectorCommand implements Callable<Integer> {
             return 2;
         }
         director.vipArpHeldOnly(vipArp.equals("held"));
+        director.sloppyTcp(sloppyTcp).bgp(bgp);
         try {
             director.transport(transport, xdpMode);
             director.start();

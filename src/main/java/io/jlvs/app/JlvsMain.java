@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Linux Virtual Server in Java: a user-space IPVS director with ipvsadm and keepalived.",
         subcommands = {DirectorCommand.class, StatusCommand.class, DemoCommand.class, FwmarkCommand.class, LaddrCommand.class,
                 MonitorCommand.class, UserCommand.class, RealserverCommand.class, DoctorCommand.class,
-                ExplainCommand.class, KeepalivedCommand.class,
+                ExplainCommand.class, KeepalivedCommand.class, DrainCommand.class,
                 CommandLine.HelpCommand.class})
 public final class JlvsMain implements Runnable {
     public static final String VERSION = "0.1.0";

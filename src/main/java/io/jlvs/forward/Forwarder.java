@@ -95,6 +95,8 @@ public final class Forwarder implements FlowView {
     private static final int SYNC_THRESHOLD = 3;
     private static final int SYNC_PERIOD = 50;
     private ConnectionTimeouts timeouts = ConnectionTimeouts.defaults();
+    /** net.ipv4.vs.sloppy_tcp: any TCP segment but a RST may start a connection, not only a SYN. */
+    private boolean sloppyTcp;
     /** Per-worker scheduler state and overload flags, indexed by service id / dest id. */
     private SchedulerState[] schedStates = new SchedulerState[0];
     private final boolean[] overloaded;
@@ -368,7 +370,13 @@ public final class Forwarder implements FlowView {
                     guarded = syn ? synGuard.onSyn(svc, destView, src, sport, dst, dport, nowMs)
                             : synGuard.onOrphan(svc, destView, tcpFlags, src, sport, dst, dport, nowMs);
                     if (guarded == SynFloodGuard.DROP) {
-                        return syn ? DROPPED : drop(DropReason.NO_CONNECTION);
+                        if (syn) {
+                            return DROPPED;
+                        }
+                        if (!sloppyTcp || (tcpFlags & TcpView.RST) != 0) {
+                            return drop(DropReason.NO_CONNECTION);
+                        }
+                        guarded = SynFloodGuard.STATEFUL; // sloppy_tcp: a flow moved here mid-way is scheduled
                     }
                 }
                 forcedDest = guarded;
@@ -381,9 +389,9 @@ public final class Forwarder implements FlowView {
                     if (syn && guarded >= 0) {
                         stateless = true;
                         conns.flags(slot, conns.flags(slot) | ConnectionFlags.ONE_PACKET); // stateless: gone once sent
-                    } else {
-                        synGuard.created(conns, slot, !syn);
-                    }
+                    } else if (syn || guarded >= 0) {
+                        synGuard.created(conns, slot, !syn); // a SYN's entry, or an ACK adopted after a stateless SYN
+                    } // else a sloppy pick-up of an established flow: not half-open
                 }
             }
         }
@@ -417,6 +425,15 @@ public final class Forwarder implements FlowView {
             return ignore(); // a health check reply to the director itself; a VIP port no service has
         }
         return drop(DropReason.NAT_REPLY_NO_CONNECTION);
+    }
+
+    /**
+     * sloppy_tcp (IPVS's sysctl): schedule a TCP segment that finds no connection even without SYN, so a
+     * flow that the routers' ECMP moved here from another director continues (mh and sh pick the same
+     * real server everywhere). A RST never starts a connection. Set before the worker starts.
+     */
+    public void sloppyTcp(boolean on) {
+        this.sloppyTcp = on;
     }
 
     /** conn_reuse_mode=1: a SYN on a TIME_WAIT or CLOSE connection starts a new one. */

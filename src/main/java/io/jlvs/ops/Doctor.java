@@ -152,6 +152,7 @@ public final class Doctor {
             }
             checkSpread(s);
         }
+        checks.addAll(BgpChecks.of(status.path("bgp")));
         checkVrrp();
         return result();
     }

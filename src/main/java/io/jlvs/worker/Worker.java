@@ -146,6 +146,11 @@ public final class Worker implements Runnable {
         fullSyncRequested = true;
     }
 
+    /** IPVS's sloppy_tcp for this worker's forwarder; call before the worker runs. */
+    public void sloppyTcp(boolean on) {
+        forwarder.sloppyTcp(on);
+    }
+
     public WorkerCounters counters() {
         return counters;
     }

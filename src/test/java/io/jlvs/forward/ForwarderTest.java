@@ -322,6 +322,73 @@ class ForwarderTest {
         assertThat(counters.drops(DropReason.NO_CONNECTION)).isEqualTo(1);
     }
 
+    static PacketBuilder midFlowAck(int clientPort) {
+        return PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).ttl(64).id(8).df(true)
+                .tcp(clientPort, 80).flags(TcpView.ACK | TcpView.PSH).seq(5001).ack(9001).window(502)
+                .payload("GET / HTTP/1.1\r\n\r\n");
+    }
+
+    @Test
+    void shouldScheduleMidFlowSegmentWhenSloppyTcp() {
+        // a flow ECMP moved here from another director: its first segment here is a data ACK
+        configure(ConnectionFlags.FWD_DROUTE, 80, 80, "mh");
+        forwarder.sloppyTcp(true);
+
+        int verdict = process(midFlowAck(40000), ETH0);
+
+        assertThat(verdict).isEqualTo(Forwarder.FORWARDED);
+        assertSent(ETH1, PacketBuilder.ethernet(LB_SMAC, RS2_MAC).vnetHeader().ipv4(CL, VIP).ttl(63).id(8).df(true)
+                .tcp(40000, 80).flags(TcpView.ACK | TcpView.PSH).seq(5001).ack(9001).window(502)
+                .payload("GET / HTTP/1.1\r\n\r\n"));
+        int slot = conns.lookupIn(6, ip(CL), 40000, ip(VIP), 80);
+        assertThat(conns.state(slot)).isEqualTo(TcpState.ESTABLISHED);
+        assertThat(counters.drops(DropReason.NO_CONNECTION)).isZero();
+    }
+
+    @Test
+    void shouldDropRstWithoutConnectionWhenSloppyTcp() {
+        configure(ConnectionFlags.FWD_DROUTE, 80, 80, "mh");
+        forwarder.sloppyTcp(true);
+
+        int verdict = process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4(CL, VIP).tcp(40000, 80)
+                .flags(TcpView.RST | TcpView.ACK), ETH0);
+
+        assertThat(verdict).isEqualTo(Forwarder.DROPPED);
+        assertThat(sent).isEmpty();
+        assertThat(counters.drops(DropReason.NO_CONNECTION)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldSendMidFlowSegmentWhereAnotherDirectorSentTheSynWhenMaglevAndSloppyTcp() {
+        // director A saw the SYNs; director B (its own forwarder, table and scheduler state) sees only later segments
+        configure(ConnectionFlags.FWD_DROUTE, 80, 80, "mh");
+        // mh hashes the client's address (no mh-port flag): one flow per client
+        List<Long> viaA = new ArrayList<>();
+        for (int host = 2; host < 66; host++) {
+            sent.clear();
+            process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4("198.18.0." + host, VIP).tcp(40000, 80)
+                    .flags(TcpView.SYN), ETH0);
+            viaA.add(sentToMac());
+        }
+        forwarder.close();
+        conns.close();
+        conns = new ConnectionTable(1 << 12, 1 << 10, 1000, 1024, 7);
+        forwarder = new Forwarder(conns, counters, (ifindex, seg, offset, length) ->
+                sent.add(new Sent(ifindex, seg.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE))), 1024);
+        configure(ConnectionFlags.FWD_DROUTE, 80, 80, "mh");
+        forwarder.sloppyTcp(true);
+        List<Long> viaB = new ArrayList<>();
+        for (int host = 2; host < 66; host++) {
+            sent.clear();
+            process(PacketBuilder.ethernet(CL_MAC, LB_CMAC).vnetHeader().ipv4("198.18.0." + host, VIP).tcp(40000, 80)
+                    .flags(TcpView.ACK).seq(5001).ack(9001), ETH0);
+            viaB.add(sentToMac());
+        }
+
+        assertThat(viaB).isEqualTo(viaA);
+        assertThat(viaA).contains(mac(RS1_MAC), mac(RS2_MAC));
+    }
+
     @Test
     void shouldAnswerArpWhenAskedForVip() {
         configure(ConnectionFlags.FWD_DROUTE, 80, 80, "rr");
