@@ -27,12 +27,23 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The two directors run jlvs's VRRP ({@code io.jlvs.vrrp.VrrpMain}) or the real keepalived, each with its own
  * config, pid and log files under {@link #dir}; the client accepts gratuitous ARP ({@code arp_accept=1}) so its
  * neighbour table shows which MAC holds the VIP. IPv6 DAD is off so link-local sources are usable at once. Every
- * process is stopped by PID and every namespace deleted by {@link #close()}.
+ * process is stopped by PID and every namespace deleted by {@link #close()}. A NAT bed adds an inside segment
+ * ({@link #addInsideNetwork}, {@link #addNatRealServer}):
+ * <pre>
+ *   d1 eth1 198.19.9.11 (02:00:c6:13:09:01) ──┐
+ *   d2 eth1 198.19.9.12 (02:00:c6:13:09:02) ──┼── br1 ── NAT real servers, default via 198.19.9.1 (VRRP)
+ * </pre>
  */
 final class VrrpBed implements AutoCloseable {
     static final String D1_MAC = "02:00:c6:12:09:01";
     static final String D2_MAC = "02:00:c6:12:09:02";
     static final String VIP = "198.18.9.100";
+    /** The NAT real servers' default gateway: a VRRP address on the inside segment (br1). */
+    static final String INSIDE_GATEWAY = "198.19.9.1";
+    static final String D1_INSIDE_IP = "198.19.9.11";
+    static final String D2_INSIDE_IP = "198.19.9.12";
+    static final String D1_INSIDE_MAC = "02:00:c6:13:09:01";
+    static final String D2_INSIDE_MAC = "02:00:c6:13:09:02";
 
     /** A started process and its log. */
     record Proc(String name, Process process, Path log) {
@@ -99,18 +110,53 @@ final class VrrpBed implements AutoCloseable {
         namespaces.add(n);
         sh("ip", "netns", "exec", n, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0",
                 "net.ipv6.conf.default.accept_dad=0");
-        ip("link", "add", "eth0", "netns", n, "type", "veth", "peer", "name", role, "netns", ns("lan"));
-        ip("-n", ns("lan"), "link", "set", role, "master", "br0", "up");
         ip("-n", n, "link", "set", "lo", "up");
-        ip("-n", n, "link", "set", "eth0", "address", mac);
-        ip("-n", n, "link", "set", "eth0", "up");
-        ip("-n", n, "addr", "add", ip + "/24", "dev", "eth0");
+        addLink(role, "eth0", role, "br0", ip, mac);
+    }
+
+    /** A veth {@code ifname} in {@code role}'s namespace, its peer {@code lanIf} on {@code bridge}, with ip/24. */
+    private void addLink(String role, String ifname, String lanIf, String bridge, String ip, String mac) {
+        String n = ns(role);
+        ip("link", "add", ifname, "netns", n, "type", "veth", "peer", "name", lanIf, "netns", ns("lan"));
+        ip("-n", ns("lan"), "link", "set", lanIf, "master", bridge, "up");
+        ip("-n", n, "link", "set", ifname, "address", mac);
+        ip("-n", n, "link", "set", ifname, "up");
+        ip("-n", n, "addr", "add", ip + "/24", "dev", ifname);
+    }
+
+    /**
+     * The inside segment of a NAT bed, before the directors start (the in-process director serves the interfaces
+     * that are up when it starts): bridge br1 with eth1 on d1 ({@link #D1_INSIDE_IP}) and d2 ({@link #D2_INSIDE_IP}).
+     * The directors keep {@code ip_forward=0}: jlvs forwards NAT traffic itself.
+     */
+    void addInsideNetwork() {
+        ip("-n", ns("lan"), "link", "add", "br1", "type", "bridge");
+        ip("-n", ns("lan"), "link", "set", "br1", "up");
+        addLink("d1", "eth1", "d1i", "br1", D1_INSIDE_IP, D1_INSIDE_MAC);
+        addLink("d2", "eth1", "d2i", "br1", D2_INSIDE_IP, D2_INSIDE_MAC);
+    }
+
+    /**
+     * A NAT real server on the inside segment (br1): {@code ip}/24, default route via the floating gateway
+     * {@link #INSIDE_GATEWAY}, gratuitous ARP accepted; nginx on {@code ip} as in {@link #addRealServer}.
+     */
+    void addNatRealServer(String role, String ip, String mac) throws IOException {
+        String n = ns(role);
+        ip("netns", "add", n);
+        namespaces.add(n);
+        ip("-n", n, "link", "set", "lo", "up");
+        addLink(role, "eth0", role, "br1", ip, mac);
+        ip("-n", n, "route", "add", "default", "via", INSIDE_GATEWAY);
+        sh("ip", "netns", "exec", n, "sysctl", "-qw", "net.ipv4.conf.all.arp_accept=1",
+                "net.ipv4.conf.eth0.arp_accept=1", "net.core.somaxconn=4096");
+        startNginx(role, ip);
     }
 
     /**
      * A direct-routing real server: {@link #addHost} plus the VIP on {@code lo} without answering ARP for it, and
      * nginx on its address and the VIP serving a page naming it ({@code <h1>rsN</h1>}) and {@code /1m.bin}
-     * (1 MiB); nginx is stopped by its pid file in {@link #close()}.
+     * (1 MiB), also as {@code /slow/1m.bin} sent at 80 KiB/s by nginx ({@code limit_rate}); nginx is stopped by
+     * its pid file in {@link #close()}.
      */
     void addRealServer(String role, String ip, String mac) throws IOException {
         addHost(role, ip, mac);
@@ -118,6 +164,12 @@ final class VrrpBed implements AutoCloseable {
         sh("ip", "netns", "exec", ns(role), "sysctl", "-qw", "net.ipv4.conf.all.arp_ignore=1",
                 "net.ipv4.conf.all.arp_announce=2", "net.ipv4.conf.eth0.arp_ignore=1",
                 "net.ipv4.conf.eth0.arp_announce=2", "net.core.somaxconn=4096");
+        startNginx(role, ip, VIP);
+    }
+
+    /** nginx for {@code role} on port 80 of {@code listens}, serving its page, {@code /1m.bin} and {@code /slow/}. */
+    private void startNginx(String role, String... listenAddresses) throws IOException {
+        List<String> listens = List.of(listenAddresses);
         Path d = dir.resolve(role);
         Files.createDirectories(d.resolve("www"));
         Files.createDirectories(d.resolve("tmp"));
@@ -146,12 +198,13 @@ final class VrrpBed implements AutoCloseable {
                   fastcgi_temp_path %1$s/tmp/fastcgi; uwsgi_temp_path %1$s/tmp/uwsgi; scgi_temp_path %1$s/tmp/scgi;
                   types { text/html html; application/octet-stream bin; }
                   server {
-                    listen %2$s:80 backlog=4096;
-                    listen %3$s:80 backlog=4096;
+                    %2$s
                     root %1$s/www;
+                    location /slow/ { alias %1$s/www/; limit_rate 80k; }
                   }
                 }
-                """.formatted(d, ip, VIP));
+                """.formatted(d, listens.stream().distinct().map(a -> "listen " + a + ":80 backlog=4096;")
+                .collect(java.util.stream.Collectors.joining(" "))));
         sh("ip", "netns", "exec", ns(role), "nginx", "-p", d.toString(), "-e", d + "/error.log", "-c",
                 d + "/nginx.conf");
         nginxPidFiles.add(d.resolve("nginx.pid"));
@@ -259,7 +312,11 @@ final class VrrpBed implements AutoCloseable {
     }
 
     boolean hasAddress(String role, String address) {
-        return sh("ip", "-n", ns(role), "addr", "show", "dev", "eth0").contains(" " + address + "/");
+        return hasAddress(role, "eth0", address);
+    }
+
+    boolean hasAddress(String role, String ifname, String address) {
+        return sh("ip", "-n", ns(role), "addr", "show", "dev", ifname).contains(" " + address + "/");
     }
 
     /** The {@code ip addr} line of {@code address} on {@code role}'s eth0 (flags such as "nodad" included), or "". */
@@ -274,7 +331,12 @@ final class VrrpBed implements AutoCloseable {
 
     /** The client's neighbour entry for {@code address}: its MAC, or "" when none. */
     String clientNeighbour(String address) {
-        String line = sh("ip", "-n", ns("cl"), "neigh", "show", address);
+        return neighbour("cl", address);
+    }
+
+    /** {@code role}'s neighbour entry for {@code address}: its MAC, or "" when none. */
+    String neighbour(String role, String address) {
+        String line = sh("ip", "-n", ns(role), "neigh", "show", address);
         int at = line.indexOf("lladdr ");
         return at < 0 ? "" : line.substring(at + 7).split("\\s+")[0];
     }
