@@ -34,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * it as received. It logs the first packet of each tunnel kind and checksum option, so each case checks what really
  * arrived, and it checks every checksum (outer GRE/GUE, inner TCP), so a wrong one fails the last case.
  * Last, a client's UDP datagram with DF that fits the client's link but not the tunnel gets ICMP "fragmentation
- * needed" back with the MTU minus the tunnel overhead, read from the client socket's error queue.
+ * needed" (IPv6: "packet too big") back with the MTU minus the tunnel overhead, read from the client socket's error
+ * queue.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -44,6 +45,7 @@ class TunnelSystemTest {
     static final String SERVICE6 = "[" + Testbed.VIP6 + "]:80";
     static final String URL6 = "http://" + SERVICE6 + "/";
     static final String UDP_SERVICE = Testbed.VIP + ":5353";
+    static final String UDP_SERVICE6 = "[" + Testbed.VIP6 + "]:5353";
     static final String TUN_DEV = "jtun0";
     static final int GUE_PORT = 6080;
     private static final Pattern SERVER = Pattern.compile("<h1>(rs\\d)</h1>");
@@ -53,17 +55,23 @@ class TunnelSystemTest {
     private static final Pattern WRK_NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
 
     /**
-     * Sends one UDP datagram of 1472 bytes (an IPv4 packet of 1500, the client's MTU) with DF set, then reads the
-     * socket's error queue: prints {@code icmp origin=2 type=3 code=4 mtu=N from=ADDR}, or {@code none}.
+     * Sends one UDP datagram that makes a packet of 1500 bytes, the client's MTU (1472 bytes over IPv4, 1452 over
+     * IPv6), with DF set (IPv6: never fragmented), then reads the socket's error queue: prints
+     * {@code icmp origin=O type=T code=C mtu=N from=ADDR} and the socket's path MTU, or {@code none}.
      */
     static final String TOO_BIG = """
             import socket, struct, sys, time
-            IP_MTU_DISCOVER, IP_PMTUDISC_DO, IP_RECVERR, IP_MTU, MSG_ERRQUEUE = 10, 2, 11, 14, 0x2000
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            s.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO)
-            s.setsockopt(socket.IPPROTO_IP, IP_RECVERR, 1)
+            MSG_ERRQUEUE = 0x2000
+            v6 = ":" in sys.argv[1]
+            if v6:
+                fam, lvl, MTU_DISCOVER, RECVERR, MTU, size = socket.AF_INET6, socket.IPPROTO_IPV6, 23, 25, 24, 1452
+            else:
+                fam, lvl, MTU_DISCOVER, RECVERR, MTU, size = socket.AF_INET, socket.IPPROTO_IP, 10, 11, 14, 1472
+            s = socket.socket(fam, socket.SOCK_DGRAM)
+            s.setsockopt(lvl, MTU_DISCOVER, 2)  # IP_PMTUDISC_DO
+            s.setsockopt(lvl, RECVERR, 1)
             s.connect((sys.argv[1], int(sys.argv[2])))
-            s.send(b"x" * 1472)
+            s.send(b"x" * size)
             deadline = time.time() + 3
             while time.time() < deadline:
                 try:
@@ -72,11 +80,11 @@ class TunnelSystemTest {
                     time.sleep(0.05)
                     continue
                 for level, kind, data in anc:
-                    if level == socket.IPPROTO_IP and kind == IP_RECVERR:
+                    if level == lvl and kind == RECVERR:
                         errno, origin, typ, code, pad, info, _ = struct.unpack("=IBBBBII", data[:16])
-                        offender = socket.inet_ntoa(data[20:24])
+                        offender = socket.inet_ntop(fam, data[24:40] if v6 else data[20:24])
                         print("icmp origin=%d type=%d code=%d mtu=%d from=%s" % (origin, typ, code, info, offender))
-                        print("ip_mtu=%d" % s.getsockopt(socket.IPPROTO_IP, IP_MTU))
+                        print("path_mtu=%d" % s.getsockopt(lvl, MTU))
                         sys.exit(0)
             print("none")
             """;
@@ -109,11 +117,13 @@ class TunnelSystemTest {
         ipvsadmOk("-A", "-t", SERVICE, "-s", "rr");
         ipvsadmOk("-A", "-t", SERVICE6, "-s", "rr");
         ipvsadmOk("-A", "-u", UDP_SERVICE, "-s", "rr");
+        ipvsadmOk("-A", "-u", UDP_SERVICE6, "-s", "rr");
         for (String rs : List.of("rs1", "rs2")) {
             String rip = rs.equals("rs1") ? Testbed.RS1_IP : Testbed.RS2_IP;
             ipvsadmOk("-a", "-t", SERVICE, "-r", rip, "-i");
             ipvsadmOk("-a", "-t", SERVICE6, "-r", "[" + Testbed.rip6(rs) + "]:80", "-i");
             ipvsadmOk("-a", "-u", UDP_SERVICE, "-r", rip, "-i");
+            ipvsadmOk("-a", "-u", UDP_SERVICE6, "-r", "[" + Testbed.rip6(rs) + "]:5353", "-i");
         }
     }
 
@@ -182,17 +192,29 @@ class TunnelSystemTest {
     @Test
     @Order(5)
     void shouldReturnFragmentationNeededWhenDfDatagramDoesNotFitTheTunnel() {
-        Testbed.Result r = bed.exec(Duration.ofSeconds(10), bed.cl(), "python3",
-                bed.runDir().resolve("too-big.py").toString(), Testbed.VIP, "5353");
-        System.out.println("[TunnelSystemTest] DF datagram of 1500 bytes: " + r.output().strip().replace('\n', ' '));
-        assertThat(r.exitCode()).as(r.output()).isZero();
         // origin 2 = ICMP; 3/4 = fragmentation needed; IPIP takes 20 of the director's 1500
-        assertThat(r.output()).as(this::diagnostics).contains("icmp origin=2 type=3 code=4 mtu=1480")
-                .contains("ip_mtu=1480");
+        assertThat(sendTooBig(Testbed.VIP)).contains("icmp origin=2 type=3 code=4 mtu=1480").contains("path_mtu=1480");
     }
 
     @Test
     @Order(6)
+    void shouldReturnPacketTooBigWhenIpv6DatagramDoesNotFitTheTunnel() {
+        // origin 3 = ICMPv6; type 2 = packet too big; the outer IPv6 header takes 40 of 1500
+        assertThat(sendTooBig(Testbed.VIP6)).contains("icmp origin=3 type=2 code=0 mtu=1460")
+                .contains("path_mtu=1460");
+    }
+
+    private String sendTooBig(String vip) {
+        Testbed.Result r = bed.exec(Duration.ofSeconds(10), bed.cl(), "python3",
+                bed.runDir().resolve("too-big.py").toString(), vip, "5353");
+        System.out.println("[TunnelSystemTest] datagram of 1500 bytes to " + vip + ": "
+                + r.output().strip().replace('\n', ' '));
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        return r.output() + diagnostics();
+    }
+
+    @Test
+    @Order(7)
     void shouldListTunnelForwardingAndReportNoBadPacketWhenDone() {
         Testbed.Result r = bed.ipvsadm("-Ln");
         System.out.println("[TunnelSystemTest] ipvsadm -Ln:\n" + r.output());
