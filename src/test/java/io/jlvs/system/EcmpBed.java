@@ -187,6 +187,7 @@ final class EcmpBed implements AutoCloseable {
         String jlvs = Testbed.jlvsHome().resolve("bin/jlvs").toString();
         for (String d : ds) {
             directors.put(d, start(d, "director-" + d, jlvs, "director", "--conn-table-size", "65536",
+                    "--no-state-file", // the bed configures every (re)started director itself
                     "--bgp-local-as", "65001", "--bgp-peer", ROUTER + ":65000", "--bgp-router-id", directorIp(d),
                     "--bgp-withdraw-delay-ms", "1500"));
         }
