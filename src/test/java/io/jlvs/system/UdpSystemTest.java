@@ -48,10 +48,14 @@ class UdpSystemTest {
         }
     }
 
-    /** One datagram from the client, answered by whichever real server got it. */
+    /**
+     * One datagram from the client, answered by whichever real server got it. The client waits 3 s for the
+     * answer after its input ends (socat's default 0.5 s loses answers when the server's fork is slow on a
+     * busy machine).
+     */
     String ask() {
         Testbed.Result r = bed.exec(Duration.ofSeconds(10), bed.cl(), "sh", "-c",
-                "echo q | socat -T2 - UDP4:" + Testbed.VIP + ":" + PORT);
+                "echo q | socat -T2 -t 3 - UDP4:" + Testbed.VIP + ":" + PORT);
         return r.output().strip();
     }
 
@@ -88,7 +92,7 @@ class UdpSystemTest {
     void shouldScheduleEveryDatagramWhenOnePacket() {
         service("-g", "-o");
         Testbed.Result r = bed.exec(Duration.ofSeconds(10), bed.cl(), "sh", "-c",
-                "(echo a; sleep 0.3; echo b; sleep 0.3; echo c; sleep 0.3; echo d) | socat -T2 - UDP4:"
+                "(echo a; sleep 0.3; echo b; sleep 0.3; echo c; sleep 0.3; echo d) | socat -T2 -t 3 - UDP4:"
                         + Testbed.VIP + ":" + PORT + ",sourceport=40053");
         System.out.println("[UdpSystemTest] one-packet answers: " + r.output().strip().replace('\n', ' '));
         assertThat(r.output().lines().toList()).contains("rs1", "rs2");
