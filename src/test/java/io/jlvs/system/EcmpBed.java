@@ -30,6 +30,11 @@ final class EcmpBed implements AutoCloseable {
     static final String ROUTER = "198.18.21.1";
     static final String[] DIRECTORS = {"d1", "d2", "d3"};
     static final String[] REAL_SERVERS = {"rs1", "rs2"};
+    /** A third nginx, not in the directors' tables at first ({@code EcmpSyncSystemTest} adds it). */
+    static final String SPARE_REAL_SERVER = "rs3";
+    /** A 1.5 MB file each nginx sends at 150 KB/s per connection (a flow that lives ~10 s). */
+    static final String SLOW_PATH = "/slow/big.bin";
+    static final int SLOW_BYTES = 1_500_000;
 
     /** A started process and its log. */
     record Proc(String name, Process process, Path log) {}
@@ -42,7 +47,15 @@ final class EcmpBed implements AutoCloseable {
     private final List<Path> nginxPids = new ArrayList<>();
     private int logCount;
 
+    private final List<String> realServers;
+
     EcmpBed() throws IOException {
+        this(false);
+    }
+
+    /** With {@code spareRealServer}, also {@link #SPARE_REAL_SERVER} (its nginx runs; no director has it yet). */
+    EcmpBed(boolean spareRealServer) throws IOException {
+        realServers = spareRealServer ? List.of("rs1", "rs2", SPARE_REAL_SERVER) : List.of(REAL_SERVERS);
         prefix = "je" + (ProcessHandle.current().pid() % 100000) + "-";
         dir = Files.createTempDirectory("jlvs-ecmp-");
         // nginx's workers run unprivileged: they must reach the document root
@@ -68,7 +81,9 @@ final class EcmpBed implements AutoCloseable {
     }
 
     private void build() throws IOException {
-        for (String role : List.of("lan", "r", "cl", "d1", "d2", "d3", "rs1", "rs2")) {
+        List<String> roles = new ArrayList<>(List.of("lan", "r", "cl", "d1", "d2", "d3"));
+        roles.addAll(realServers);
+        for (String role : roles) {
             VrrpBed.sh("ip", "netns", "add", ns(role));
             namespaces.add(ns(role));
             VrrpBed.sh("ip", "-n", ns(role), "link", "set", "lo", "up");
@@ -83,7 +98,10 @@ final class EcmpBed implements AutoCloseable {
         sysctl("cl", "net.ipv4.ip_local_port_range=1024 65535", "net.ipv4.tcp_tw_reuse=1");
         // the shared segment
         int n = 0;
-        for (String role : List.of("r", "d1", "d2", "d3", "rs1", "rs2")) {
+        for (String role : roles.subList(1, roles.size())) {
+            if (role.equals("cl")) {
+                continue;
+            }
             String port = "p" + (n++);
             VrrpBed.sh("ip", "-n", ns(role), "link", "add", role.equals("r") ? "eth1" : "eth0", "type", "veth", "peer",
                     "name", port, "netns", ns("lan"));
@@ -97,7 +115,7 @@ final class EcmpBed implements AutoCloseable {
             up(d, "eth0", directorIp(d) + "/24");
             VrrpBed.sh("ip", "-n", ns(d), "route", "add", "default", "via", ROUTER);
         }
-        for (String rs : REAL_SERVERS) {
+        for (String rs : realServers) {
             up(rs, "eth0", realServerIp(rs) + "/24");
             VrrpBed.sh("ip", "-n", ns(rs), "route", "add", "default", "via", ROUTER);
             VrrpBed.sh("ip", "-n", ns(rs), "addr", "add", VIP + "/32", "dev", "lo");
@@ -123,6 +141,8 @@ final class EcmpBed implements AutoCloseable {
         Files.createDirectories(d.resolve("www"));
         Files.createDirectories(d.resolve("tmp"));
         Files.writeString(d.resolve("www/index.html"), "<h1>" + rs + "</h1>\n");
+        Files.createDirectories(d.resolve("www/slow"));
+        Files.write(d.resolve("www" + SLOW_PATH), new byte[SLOW_BYTES]);
         String conf = """
                 worker_processes 1;
                 pid %1$s/nginx.pid;
@@ -134,7 +154,8 @@ final class EcmpBed implements AutoCloseable {
                   client_body_temp_path %1$s/tmp/body; proxy_temp_path %1$s/tmp/proxy;
                   fastcgi_temp_path %1$s/tmp/fastcgi; uwsgi_temp_path %1$s/tmp/uwsgi; scgi_temp_path %1$s/tmp/scgi;
                   types { text/html html; }
-                  server { listen %2$s:80 backlog=4096; listen %3$s:80 backlog=4096; root %1$s/www; }
+                  server { listen %2$s:80 backlog=4096; listen %3$s:80 backlog=4096; root %1$s/www;
+                    location /slow/ { limit_rate 150k; } }
                 }
                 """.formatted(d, realServerIp(rs), VIP);
         Files.writeString(d.resolve("nginx.conf"), conf);
@@ -210,6 +231,19 @@ final class EcmpBed implements AutoCloseable {
             String listed = call(d, "{\"op\":\"services\"}").toString();
             if (!listed.contains(realServerIp("rs2"))) {
                 throw new IOException("director " + d + ": ipvsadm -R left the table as " + listed);
+            }
+        }
+    }
+
+    /**
+     * {@code ipvsadm --start-daemon master} and {@code backup} on each named director, both on eth0 (the
+     * segment every director shares) with syncid 1: each director then holds every other one's connections.
+     */
+    void startSyncDaemons(String... ds) throws IOException {
+        String ipvsadm = Testbed.jlvsHome().resolve("bin/ipvsadm").toString();
+        for (String d : ds) {
+            for (String state : List.of("master", "backup")) {
+                check(exec(d, ipvsadm, "--start-daemon", state, "--mcast-interface", "eth0", "--syncid", "1"));
             }
         }
     }
