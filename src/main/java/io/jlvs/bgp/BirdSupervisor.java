@@ -24,7 +24,15 @@ public final class BirdSupervisor implements AutoCloseable {
     static final long MAX_BACKOFF_MS = 30_000;
     static final long STABLE_RUN_MS = 60_000;
 
+    /** Waits out a restart backoff; tests pass one that returns at once and records the wait. */
+    @FunctionalInterface
+    interface Pause {
+        void pause(long ms) throws InterruptedException;
+    }
+
     private final List<String> command;
+    private final Pause pause;
+    private final java.util.concurrent.Semaphore started = new java.util.concurrent.Semaphore(0);
     private volatile boolean closed;
     private volatile Process process;
     private volatile int starts;
@@ -39,11 +47,13 @@ public final class BirdSupervisor implements AutoCloseable {
         }
         cmd.addAll(List.of(birdBinary(), "-f", "-c", config.toString(), "-s", socket.toString()));
         this.command = List.copyOf(cmd);
+        this.pause = Thread::sleep;
     }
 
-    /** Supervises any command (tests). */
-    BirdSupervisor(List<String> command) {
+    /** Supervises any command, waiting out backoffs with {@code pause} (tests). */
+    BirdSupervisor(List<String> command, Pause pause) {
         this.command = List.copyOf(command);
+        this.pause = pause;
     }
 
     /** BIRD 2's daemon: Debian installs it as /usr/sbin/bird. */
@@ -63,6 +73,21 @@ public final class BirdSupervisor implements AutoCloseable {
     /** How many times BIRD was started (1 after a clean start; more after restarts). */
     public int starts() {
         return starts;
+    }
+
+    /** Waits until the daemon has been started {@code n} more times (tests and start-up checks). */
+    boolean awaitStarts(int n, long timeoutMs) throws InterruptedException {
+        return started.tryAcquire(n, timeoutMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** After {@link #close}: waits for the supervising thread to end. */
+    boolean awaitStopped(long timeoutMs) throws InterruptedException {
+        Thread t = thread;
+        if (t != null) {
+            t.join(timeoutMs);
+            return !t.isAlive();
+        }
+        return true;
     }
 
     public boolean running() {
@@ -85,6 +110,7 @@ public final class BirdSupervisor implements AutoCloseable {
                         .start();
                 process = p;
                 starts++;
+                started.release();
                 LOG.log(Logger.Level.INFO, "bird started: pid=" + p.pid());
                 int rc = p.waitFor();
                 if (closed) {
@@ -99,7 +125,7 @@ public final class BirdSupervisor implements AutoCloseable {
             long ranMs = (System.nanoTime() - startedNs) / 1_000_000L;
             backoffMs = ranMs >= STABLE_RUN_MS ? MIN_BACKOFF_MS : backoffMs;
             try {
-                Thread.sleep(backoffMs);
+                pause.pause(backoffMs);
             } catch (InterruptedException e) {
                 return;
             }

@@ -7,36 +7,33 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class BirdSupervisorTest {
-    static void awaitTrue(java.util.function.BooleanSupplier condition, long timeoutMs) throws InterruptedException {
-        long end = System.nanoTime() + timeoutMs * 1_000_000L;
-        while (!condition.getAsBoolean() && System.nanoTime() < end) {
-            Thread.sleep(20);
-        }
-    }
+    /** The backoffs the supervisor asked to wait, without waiting (time is passed in, not slept). */
+    private final java.util.concurrent.BlockingQueue<Long> backoffsMs = new java.util.concurrent.LinkedBlockingQueue<>();
 
     @Test
-    void shouldRestartTheDaemonWhenItEnds() throws Exception {
-        // a daemon that dies at once: started again after 1 s, then after 2 s more
-        try (BirdSupervisor s = new BirdSupervisor(List.of("/bin/sh", "-c", "exit 3"))) {
+    void shouldRestartTheDaemonWithDoublingBackoffWhenItEnds() throws Exception {
+        // a daemon that dies at once: started again after 1 s, then after 2 s more, then 4 s
+        try (BirdSupervisor s = new BirdSupervisor(List.of("/bin/sh", "-c", "exit 3"), backoffsMs::add)) {
             s.start();
-            awaitTrue(() -> s.starts() >= 2, 5000);
 
-            assertThat(s.starts()).isGreaterThanOrEqualTo(2);
+            assertThat(s.awaitStarts(3, 10_000)).isTrue();
+            assertThat(List.of(backoffsMs.take(), backoffsMs.take())).containsExactly(1000L, 2000L);
         }
     }
 
     @Test
     void shouldStopTheDaemonWhenClosed() throws Exception {
-        BirdSupervisor s = new BirdSupervisor(List.of("/bin/sleep", "60"));
+        BirdSupervisor s = new BirdSupervisor(List.of("/bin/sleep", "60"), backoffsMs::add);
         s.start();
-        awaitTrue(s::running, 5000);
+        assertThat(s.awaitStarts(1, 10_000)).isTrue();
         assertThat(s.running()).isTrue();
 
         s.close();
 
+        assertThat(s.awaitStopped(10_000)).isTrue();
         assertThat(s.running()).isFalse();
-        Thread.sleep(1500);
         assertThat(s.starts()).isEqualTo(1);
+        assertThat(backoffsMs).isEmpty();
     }
 
     @Test
