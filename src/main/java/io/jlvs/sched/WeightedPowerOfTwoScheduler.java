@@ -11,9 +11,9 @@ import java.util.function.Supplier;
  * random draws. The weighted form draws each candidate with probability proportional to its weight.
  *
  * <p><b>Draws.</b> With {@code T} the sum of the weights of the eligible servers (weight above 0, not
- * overloaded; none → "none"), the kernel draws {@code r1} and {@code r2} as {@code random_u32 mod (T +
- * 1)}, so in {@code [0, T]} inclusive. Walking the eligible servers in list order and subtracting each
- * weight from both, {@code choice1} is the first server at which {@code r1 <= 0}, {@code choice2} the
+ * overloaded; none → "none"), the kernel draws {@code r1} and {@code r2} with {@code
+ * get_random_u32_below(T + 1)} (multiply-shift, see {@link #below}), so in {@code [0, T]} inclusive.
+ * Walking the eligible servers in list order and subtracting each weight from both, {@code choice1} is the first server at which {@code r1 <= 0}, {@code choice2} the
  * first at which {@code r2 <= 0}. Because 0 is a possible draw the first eligible server is chosen with
  * probability {@code (w1 + 1) / (T + 1)}, the others with {@code wi / (T + 1)}.
  *
@@ -111,8 +111,8 @@ public final class WeightedPowerOfTwoScheduler implements Scheduler {
             if (!any) {
                 return -1;
             }
-            int r1 = Integer.remainderUnsigned(random.nextU32(), total + 1);
-            int r2 = Integer.remainderUnsigned(random.nextU32(), total + 1);
+            int r1 = below(random, total + 1);
+            int r2 = below(random, total + 1);
             int choice1 = -1;
             int choice2 = -1;
             for (int i = 0; i < n && (choice1 < 0 || choice2 < 0); i++) {
@@ -132,6 +132,23 @@ public final class WeightedPowerOfTwoScheduler implements Scheduler {
             return lessLoaded(choice1, dests.weight(choice1), ConnOverhead.of(dests, choice1),
                     choice2, dests.weight(choice2), ConnOverhead.of(dests, choice2));
         }
+    }
+
+    /**
+     * A uniform value in {@code [0, ceil)}, as the kernel's {@code get_random_u32_below}: the high half of
+     * {@code ceil × u32} (Lemire's multiply-shift), with the rare draws that would bias it redrawn — those
+     * whose low half falls below {@code 2^32 mod ceil}. No division on the common path.
+     */
+    static int below(RandomSource random, int ceil) {
+        long c = ceil & 0xffff_ffffL;
+        long mult = c * (random.nextU32() & 0xffff_ffffL);
+        if ((mult & 0xffff_ffffL) < c) {
+            long bound = (0x1_0000_0000L - c) % c; // -ceil % ceil in 32-bit unsigned arithmetic
+            while ((mult & 0xffff_ffffL) < bound) {
+                mult = c * (random.nextU32() & 0xffff_ffffL);
+            }
+        }
+        return (int) (mult >>> 32);
     }
 
     /** {@code choice2} when {@code w2 * overhead1 > w1 * overhead2} in int arithmetic, else {@code choice1}. */
@@ -181,8 +198,8 @@ public final class WeightedPowerOfTwoScheduler implements Scheduler {
                 return -1;
             }
             int bound = (int) total + 1;
-            int r1 = Integer.remainderUnsigned(random.nextU32(), bound);
-            int r2 = Integer.remainderUnsigned(random.nextU32(), bound);
+            int r1 = below(random, bound);
+            int r2 = below(random, bound);
             int choice1 = firstReaching(Math.max(r1, 1));
             int choice2 = firstReaching(Math.max(r2, 1));
             return lessLoaded(choice1, dests.weight(choice1), ConnOverhead.of(dests, choice1),

@@ -27,6 +27,17 @@ class WeightedPowerOfTwoSchedulerTest {
             return this;
         }
 
+        /**
+         * Raw draws that {@code get_random_u32_below(ceil)} turns into {@code rs}: the middle of each value's
+         * slice of the 32-bit range, so none is redrawn.
+         */
+        Script below(int ceil, int... rs) {
+            for (int r : rs) {
+                draws.add((int) ((((long) r << 32) + (1L << 31)) / ceil));
+            }
+            return this;
+        }
+
         int left() {
             return draws.size();
         }
@@ -51,32 +62,41 @@ class WeightedPowerOfTwoSchedulerTest {
 
     @Test
     void shouldResolveDrawsAgainstRunningWeightSums() {
-        // Weights A=2, B=3, C=1: T = 6, draws are taken mod 7, into [0, 6].
+        // Weights A=2, B=3, C=1: T = 6, draws get_random_u32_below(7), into [0, 6].
         // r = 0 → A (0 - 2 <= 0); r = 2 → A (2 - 2 = 0); r = 3 → B (3 - 2 = 1, 1 - 3 < 0);
         // r = 5 → B (5 - 2 - 3 = 0); r = 6 → C (6 - 2 - 3 = 1, 1 - 1 = 0). All idle, so choice1 stays.
         TestDestinations dests = TestDestinations.withWeights(2, 3, 1);
 
-        script.then(0, 6);
+        script.below(7, 0, 6);
         assertThat(pick(dests)).isEqualTo(A);
-        script.then(2, 0);
+        script.below(7, 2, 0);
         assertThat(pick(dests)).isEqualTo(A);
-        script.then(3, 0);
+        script.below(7, 3, 0);
         assertThat(pick(dests)).isEqualTo(B);
-        script.then(5, 0);
+        script.below(7, 5, 0);
         assertThat(pick(dests)).isEqualTo(B);
-        script.then(6, 0);
-        assertThat(pick(dests)).isEqualTo(C);
-        // 7 and 13 are 0 and 6 mod 7.
-        script.then(13, 7);
+        script.below(7, 6, 0);
         assertThat(pick(dests)).isEqualTo(C);
     }
 
     @Test
+    void shouldMapRawDrawsByMultiplyShiftAsGetRandomU32Below() {
+        // r = (7 × u) >> 32: 0x30000000 → 7 × 0x30000000 = 0x1_5000_0000 → 1; 0x80000000 → 3 (7 × 2^31 >> 32).
+        assertThat(WeightedPowerOfTwoScheduler.below(new Script().then(0x30000000), 7)).isEqualTo(1);
+        assertThat(WeightedPowerOfTwoScheduler.below(new Script().then(0x80000000), 7)).isEqualTo(3);
+        // u = 0x24924925: 7 × u = 2^32 + 3, low half 3 < 2^32 mod 7 = 4 (a biased slice), so the kernel draws
+        // again (here 0xFFFFFFFF → 6)
+        Script redraw = new Script().then(0x24924925, 0xFFFFFFFF);
+        assertThat(WeightedPowerOfTwoScheduler.below(redraw, 7)).isEqualTo(6);
+        assertThat(redraw.left()).isZero();
+    }
+
+    @Test
     void shouldTakeDrawsAsUnsigned32BitValues() {
-        // 0xFFFFFFFF = 4294967295 = 7 * 613566756 + 3 → r = 3 → B. (Signed, -1 mod 7 would give A.)
+        // 0xFFFFFFFF = 4294967295: 7 × 4294967295 >> 32 = 6 → C. (Read as signed -1 it would give no value.)
         script.then(0xFFFFFFFF, 0xFFFFFFFF);
 
-        assertThat(pick(TestDestinations.withWeights(2, 3, 1))).isEqualTo(B);
+        assertThat(pick(TestDestinations.withWeights(2, 3, 1))).isEqualTo(C);
     }
 
     @Test
@@ -84,15 +104,15 @@ class WeightedPowerOfTwoSchedulerTest {
         // choice1 = A (r1 = 0), choice2 = B (r2 = 5). Test w2 * o1 > w1 * o2 with w1 = 2, w2 = 3:
         // A 256, B 256: 768 > 512 → B.  A 256, B 512: 768 > 1024 no → A.  A 512, B 768: 1536 > 1536 no → A.
         TestDestinations dests = TestDestinations.withWeights(2, 3, 1).conns(A, 1, 0).conns(B, 1, 0);
-        script.then(0, 5);
+        script.below(7, 0, 5);
         assertThat(pick(dests)).isEqualTo(B);
 
         dests.conns(B, 2, 0);
-        script.then(0, 5);
+        script.below(7, 0, 5);
         assertThat(pick(dests)).isEqualTo(A);
 
         dests.conns(A, 2, 0).conns(B, 3, 0);
-        script.then(0, 5);
+        script.below(7, 0, 5);
         assertThat(pick(dests)).isEqualTo(A);
     }
 
@@ -102,7 +122,7 @@ class WeightedPowerOfTwoSchedulerTest {
         // 65535 * 8_448_000 wraps in int to -411_101_184, so "B is less loaded" is false → A,
         // although B is idle. (64-bit arithmetic would choose B.)
         TestDestinations dests = TestDestinations.withWeights(2, 65_535).conns(A, 33_000, 0);
-        script.then(0, 3);
+        script.below(65_538, 0, 3);
 
         assertThat(65_535 * 8_448_000).isEqualTo(-411_101_184);
         assertThat(pick(dests)).isEqualTo(A);
@@ -110,9 +130,9 @@ class WeightedPowerOfTwoSchedulerTest {
 
     @Test
     void shouldLeaveOutWeightZeroAndOverloadedServersFromDraws() {
-        // A overloaded and C quiesced: T = 3 (B) + 1 (D) = 4, mod 5. r = 4 → B: 4 - 3 = 1, D: 1 - 1 = 0 → D.
+        // A overloaded and C quiesced: T = 3 (B) + 1 (D) = 4, below 5. r = 4 → B: 4 - 3 = 1, D: 1 - 1 = 0 → D.
         TestDestinations dests = TestDestinations.withWeights(2, 3, 0, 1).overloaded(A, true);
-        script.then(4, 0);
+        script.below(5, 4, 0);
 
         assertThat(pick(dests)).isEqualTo(3);
     }
@@ -171,10 +191,10 @@ class WeightedPowerOfTwoSchedulerTest {
         SchedulerState state = twos.newState(dests, null);
         dests.listen(state);
 
-        script.then(0, 6, 2, 0, 3, 0, 5, 0, 6, 0);
+        script.below(7, 0, 6, 2, 0, 3, 0, 5, 0, 6, 0);
         assertThat(dests.picks(state, 5)).isEqualTo("AABBC");
         dests.overloaded(B, true);
-        script.then(3, 0);
+        script.below(4, 3, 0);
         // T = 3 now (A 2, C 1): r = 3 → A: 1, C: 0 → C.
         assertThat(dests.picks(state, 1)).isEqualTo("C");
     }
