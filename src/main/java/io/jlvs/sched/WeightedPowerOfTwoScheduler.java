@@ -200,26 +200,38 @@ public final class WeightedPowerOfTwoScheduler implements Scheduler {
             int bound = (int) total + 1;
             int r1 = below(random, bound);
             int r2 = below(random, bound);
-            int choice1 = firstReaching(Math.max(r1, 1));
-            int choice2 = firstReaching(Math.max(r2, 1));
+            descend(Math.max(r1, 1), Math.max(r2, 1));
+            int choice1 = reached1;
+            int choice2 = reached2;
             return lessLoaded(choice1, dests.weight(choice1), ConnOverhead.of(dests, choice1),
                     choice2, dests.weight(choice2), ConnOverhead.of(dests, choice2));
         }
 
+        /** Results of {@link #descend}: the leaves the two draws reach. */
+        private int reached1;
+        private int reached2;
+
         /**
-         * Index of the first leaf whose prefix sum reaches {@code r} (1 <= r <= total). Going left or
-         * right is a coin toss for the branch predictor, so the step is computed from the sign of
-         * {@code left - r} instead.
+         * For each draw, the first leaf whose prefix sum reaches it (1 <= r <= total). Going left or right is a
+         * coin toss for the branch predictor, so each step is computed from the sign of {@code left - r}; both
+         * draws descend in one loop, so their two chains of dependent loads overlap (the tree is complete: both
+         * take the same number of steps).
          */
-        private int firstReaching(long r) {
-            int k = 1;
-            while (k < leaves) {
-                long left = sums[2 * k];
-                int right = (int) ((left - r) >>> 63);
-                r -= left & -right;
-                k = 2 * k + right;
+        private void descend(long r1, long r2) {
+            int k1 = 1;
+            int k2 = 1;
+            while (k1 < leaves) {
+                long left1 = sums[2 * k1];
+                long left2 = sums[2 * k2];
+                int right1 = (int) ((left1 - r1) >>> 63);
+                int right2 = (int) ((left2 - r2) >>> 63);
+                r1 -= left1 & -right1;
+                r2 -= left2 & -right2;
+                k1 = 2 * k1 + right1;
+                k2 = 2 * k2 + right2;
             }
-            return k - leaves;
+            reached1 = k1 - leaves;
+            reached2 = k2 - leaves;
         }
 
         /** Only eligibility matters to the sums (the weights change with a new state). */
