@@ -32,11 +32,6 @@ abstract class ForwardingSystemTestBase {
     static final String SERVICE = Testbed.VIP + ":80";
     static final String URL = "http://" + Testbed.VIP + "/";
     private static final Pattern SERVER = Pattern.compile("<h1>(rs\\d)</h1>");
-    private static final Pattern WRK_REQUESTS = Pattern.compile("(\\d+) requests in (\\S+),");
-    private static final Pattern WRK_RATE = Pattern.compile("Requests/sec:\\s+([\\d.]+)");
-    private static final Pattern WRK_SOCKET_ERRORS =
-            Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
-    private static final Pattern WRK_NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
     private static final Pattern GUARD_TABLE = Pattern.compile("(?m)^table netdev jlvs$");
     private static final int REQUESTS = 6;
 
@@ -105,21 +100,13 @@ abstract class ForwardingSystemTestBase {
     void shouldServeWithoutSocketErrorsWhenWrkLoadsTheVipForTenSeconds() {
         Testbed.Result r = bed.exec(Duration.ofSeconds(40), bed.cl(), "wrk", "-t2", "-c32", "-d10s", URL);
         assertThat(r.exitCode()).as(() -> "wrk: " + r.output() + diagnostics()).isZero();
-        Matcher requests = WRK_REQUESTS.matcher(r.output());
-        assertThat(requests.find()).as(() -> "wrk printed no request count: " + r.output()).isTrue();
-        long count = Long.parseLong(requests.group(1));
-        long socketErrors = 0;
-        Matcher errors = WRK_SOCKET_ERRORS.matcher(r.output());
-        if (errors.find()) {
-            for (int g = 1; g <= 4; g++) {
-                socketErrors += Long.parseLong(errors.group(g));
-            }
-        }
-        Matcher non2xx = WRK_NON_2XX.matcher(r.output());
-        long bad = non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0;
-        Matcher rate = WRK_RATE.matcher(r.output());
+        Wrk w = Wrk.parse(r.output());
+        assertThat(w.requests()).as(() -> "wrk printed no request count: " + r.output()).isNotNegative();
+        long count = w.requests();
+        long socketErrors = w.socketErrors();
+        long bad = w.non2xx();
         System.out.printf("[%s] wrk -t2 -c32 -d10s: %d requests in %s (%s req/s), socket errors %d, non-2xx %d%n",
-                getClass().getSimpleName(), count, requests.group(2), rate.find() ? rate.group(1) : "?",
+                getClass().getSimpleName(), count, w.duration(), w.ratePerSecond(),
                 socketErrors, bad);
         assertThat(socketErrors).as(() -> "wrk socket errors: " + r.output() + diagnostics()).isZero();
         assertThat(bad).as(() -> "wrk non-2xx/3xx responses: " + r.output()).isZero();

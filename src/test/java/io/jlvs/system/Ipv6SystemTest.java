@@ -40,10 +40,6 @@ class Ipv6SystemTest {
     /** A second client address in the client's /64. */
     static final String CLIENT_IP6_B = "2001:db8:1::3";
     private static final Pattern SERVER = Pattern.compile("<h1>(rs\\d)</h1>");
-    private static final Pattern WRK_REQUESTS = Pattern.compile("(\\d+) requests in (\\S+),");
-    private static final Pattern WRK_SOCKET_ERRORS =
-            Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
-    private static final Pattern WRK_NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
     private static final Pattern GUARD_TABLE = Pattern.compile("(?m)^table netdev jlvs$");
 
     Testbed bed;
@@ -282,20 +278,13 @@ class Ipv6SystemTest {
     private void assertWrkClean(String url) {
         Testbed.Result r = bed.exec(Duration.ofSeconds(30), bed.cl(), "wrk", "-t2", "-c16", "-d5s", url);
         assertThat(r.exitCode()).as(() -> "wrk: " + r.output() + diagnostics()).isZero();
-        Matcher requests = WRK_REQUESTS.matcher(r.output());
-        assertThat(requests.find()).as(() -> "wrk printed no request count: " + r.output()).isTrue();
-        long count = Long.parseLong(requests.group(1));
-        long socketErrors = 0;
-        Matcher errors = WRK_SOCKET_ERRORS.matcher(r.output());
-        if (errors.find()) {
-            for (int g = 1; g <= 4; g++) {
-                socketErrors += Long.parseLong(errors.group(g));
-            }
-        }
-        Matcher non2xx = WRK_NON_2XX.matcher(r.output());
-        long bad = non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0;
+        Wrk w = Wrk.parse(r.output());
+        assertThat(w.requests()).as(() -> "wrk printed no request count: " + r.output()).isNotNegative();
+        long count = w.requests();
+        long socketErrors = w.socketErrors();
+        long bad = w.non2xx();
         System.out.printf("[Ipv6SystemTest] wrk -t2 -c16 -d5s %s: %d requests in %s, socket errors %d, non-2xx %d%n",
-                url, count, requests.group(2), socketErrors, bad);
+                url, count, w.duration(), socketErrors, bad);
         assertThat(socketErrors).as(() -> "wrk socket errors: " + r.output() + diagnostics()).isZero();
         assertThat(bad).as(() -> "wrk non-2xx/3xx responses: " + r.output()).isZero();
         assertThat(count).as(() -> "wrk requests: " + r.output() + diagnostics()).isGreaterThanOrEqualTo(100);

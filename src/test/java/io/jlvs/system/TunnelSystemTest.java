@@ -49,10 +49,6 @@ class TunnelSystemTest {
     static final String TUN_DEV = "jtun0";
     static final int GUE_PORT = 6080;
     private static final Pattern SERVER = Pattern.compile("<h1>(rs\\d)</h1>");
-    private static final Pattern WRK_REQUESTS = Pattern.compile("(\\d+) requests in (\\S+),");
-    private static final Pattern WRK_SOCKET_ERRORS =
-            Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
-    private static final Pattern WRK_NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
 
     /**
      * Sends one UDP datagram that makes a packet of 1500 bytes, the client's MTU (1472 bytes over IPv4, 1452 over
@@ -277,20 +273,13 @@ class TunnelSystemTest {
     private void assertWrkClean(String url) {
         Testbed.Result r = bed.exec(Duration.ofSeconds(20), bed.cl(), "wrk", "-t1", "-c8", "-d3s", url);
         assertThat(r.exitCode()).as(() -> "wrk: " + r.output() + diagnostics()).isZero();
-        Matcher requests = WRK_REQUESTS.matcher(r.output());
-        assertThat(requests.find()).as(() -> "wrk printed no request count: " + r.output()).isTrue();
-        long count = Long.parseLong(requests.group(1));
-        long socketErrors = 0;
-        Matcher errors = WRK_SOCKET_ERRORS.matcher(r.output());
-        if (errors.find()) {
-            for (int g = 1; g <= 4; g++) {
-                socketErrors += Long.parseLong(errors.group(g));
-            }
-        }
-        Matcher non2xx = WRK_NON_2XX.matcher(r.output());
-        long bad = non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0;
+        Wrk w = Wrk.parse(r.output());
+        assertThat(w.requests()).as(() -> "wrk printed no request count: " + r.output()).isNotNegative();
+        long count = w.requests();
+        long socketErrors = w.socketErrors();
+        long bad = w.non2xx();
         System.out.printf("[TunnelSystemTest] wrk -t1 -c8 -d3s %s: %d requests in %s, socket errors %d, non-2xx %d%n",
-                url, count, requests.group(2), socketErrors, bad);
+                url, count, w.duration(), socketErrors, bad);
         assertThat(socketErrors).as(() -> "wrk socket errors: " + r.output() + diagnostics()).isZero();
         assertThat(bad).as(() -> "wrk non-2xx/3xx responses: " + r.output()).isZero();
         assertThat(count).as(() -> "wrk requests: " + r.output() + diagnostics()).isGreaterThanOrEqualTo(50);
