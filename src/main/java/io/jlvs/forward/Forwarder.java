@@ -752,8 +752,8 @@ public final class Forwarder implements FlowView {
 
     /**
      * The way back to a synced connection's client (see {@link ClientRoutes}): its interface and next hop's
-     * MAC are stored in the connection once resolved; until then the reply is dropped (counted) and the
-     * next hop solicited, and the real server's retransmission finds the path.
+     * MAC are stored in the connection once resolved; until then the reply waits in {@link NeighbourWait}
+     * while the next hop is solicited (a backup already solicits it when the connection is installed).
      */
     private int clientPath(int slot, long nowMs) {
         ClientRoutes routes = config.clientRoutes();
@@ -768,11 +768,32 @@ public final class Forwarder implements FlowView {
         if (mac == NeighbourTable.UNRESOLVED) {
             neighbours.want(ifindex, nextHop);
             solicit(ifindex, nextHop, nowMs);
-            return drop(DropReason.NEIGHBOUR_UNRESOLVED);
+            return waitForNeighbour(ifindex, nextHop, nowMs);
         }
         conns.inIfindex(slot, ifindex);
         conns.clientMac(slot, mac);
         return FORWARDED;
+    }
+
+    /**
+     * Holds the frame being handled, untouched, until {@code nextHop} resolves ({@link NeighbourWait});
+     * drops it when the wait queue is full.
+     */
+    private int waitForNeighbour(int ifindex, int nextHop, long nowMs) {
+        if (neighbourWait.hold(frame.seg, frame.mac - VNET, frame.snapLen + VNET, frame.inIfindex, ifindex, nextHop,
+                nowMs)) {
+            return HELD;
+        }
+        return drop(DropReason.NEIGHBOUR_UNRESOLVED);
+    }
+
+    private boolean isResolved(int ifindex, int ipv4) {
+        return neighbours.lookup(ifindex, ipv4) != NeighbourTable.UNRESOLVED;
+    }
+
+    /** Handles a frame again whose next hop has resolved meanwhile, as if it arrived now. */
+    private void replayHeld(MemorySegment seg, long mac, int snapLen, int ifindex) {
+        process(seg, mac, snapLen, snapLen, ifindex, lastNowMs);
     }
 
     /** Marks the connection's persistence template ASSURED (a controlled connection got established). */
@@ -789,6 +810,13 @@ public final class Forwarder implements FlowView {
         DestRuntime d = config.dest(conns.destId(slot));
         if (d == null) {
             return drop(DropReason.DEST_UNAVAILABLE);
+        }
+        long nextHopMac = neighbours.lookup(d.outIfindex(), d.nextHopIpv4());
+        if (nextHopMac == NeighbourTable.UNRESOLVED && d.outIfindex() > 0
+                && d.outIfindex() < interfacesByIndex.length && interfacesByIndex[d.outIfindex()] != null) {
+            // before any counter or state moves: the frame is handled as new once the MAC is known
+            solicit(d.outIfindex(), d.nextHopIpv4(), nowMs);
+            return waitForNeighbour(d.outIfindex(), d.nextHopIpv4(), nowMs);
         }
         int direction = (flags & ConnectionFlags.NOOUTPUT) != 0 ? TcpStateMachine.INPUT_ONLY : TcpStateMachine.INPUT;
         long bytes = wireLen - EthernetView.HEADER_LENGTH;
@@ -813,11 +841,6 @@ public final class Forwarder implements FlowView {
             return drop(DropReason.NO_ROUTE);
         }
         ServedInterface out = interfacesByIndex[d.outIfindex()];
-        long nextHopMac = neighbours.lookup(d.outIfindex(), d.nextHopIpv4());
-        if (nextHopMac == NeighbourTable.UNRESOLVED) {
-            solicit(d.outIfindex(), d.nextHopIpv4(), nowMs);
-            return drop(DropReason.NEIGHBOUR_UNRESOLVED);
-        }
         if (ip.ttl() <= 1) {
             icmpToSender(ICMP_TIME_EXCEEDED, 0, 0, ip.dstAddr()); // from the VIP, as IPVS's decrement_ttl
             return drop(DropReason.TTL_EXCEEDED);
@@ -850,6 +873,13 @@ public final class Forwarder implements FlowView {
         if ((flags & ConnectionFlags.NOOUTPUT) != 0) {
             conns.flags(slot, flags & ~ConnectionFlags.NOOUTPUT);
         }
+        if (conns.inIfindex(slot) == 0) {
+            // installed from a sync message, and the client has sent nothing here yet: find it by route
+            int r = clientPath(slot, nowMs);
+            if (r != FORWARDED) {
+                return r;
+            }
+        }
         int destId = conns.destId(slot);
         long bytes = wireLen - EthernetView.HEADER_LENGTH;
         counters.addDest(destId, WorkerCounters.OUT_PKTS, 1);
@@ -858,14 +888,6 @@ public final class Forwarder implements FlowView {
         counters.addService(conns.serviceId(slot), WorkerCounters.OUT_BYTES, bytes);
         transition(slot, proto, TcpStateMachine.OUTPUT, tcpFlags, nowMs);
         int outIf = conns.inIfindex(slot);
-        if (outIf == 0) {
-            // installed from a sync message, and the client has sent nothing here yet: find it by route
-            int r = clientPath(slot, nowMs);
-            if (r != FORWARDED) {
-                return r;
-            }
-            outIf = conns.inIfindex(slot);
-        }
         if (outIf >= interfacesByIndex.length || interfacesByIndex[outIf] == null) {
             return drop(DropReason.NO_ROUTE);
         }
@@ -950,6 +972,9 @@ public final class Forwarder implements FlowView {
     // ---------------------------------------------------------------- fragments
 
     private final FragmentTable fragments = new FragmentTable(4096, 64);
+    private final NeighbourWait neighbourWait = new NeighbourWait(8);
+    private final NeighbourWait.Resolved resolved = this::isResolved;
+    private final FragmentTable.HeldVisitor replayHeld = this::replayHeld;
     private long lastNowMs;
     private final FragmentTable.HeldVisitor releaseHeld = this::forwardHeld;
 
@@ -1271,10 +1296,32 @@ public final class Forwarder implements FlowView {
             }
             loadChanged(d.destId());
             conns.inPkts(slot, SYNC_THRESHOLD);
+            if ((d.method() == ConnectionFlags.FWD_MASQ || d.method() == ConnectionFlags.FWD_FULLNAT)
+                    && conns.inIfindex(slot) == 0) {
+                resolveClientPathAhead(e.caddr(), nowMs);
+            }
         }
         long timeoutMs = e.timeoutS() > 0 ? e.timeoutS() * 1000L
                 : template ? 180_000L : timeouts.timeoutMs(e.protocol(), e.state());
         conns.touch(slot, nowMs, timeoutMs);
+    }
+
+    /**
+     * A backup resolves the next hop toward a synced NAT connection's client while it still is a backup:
+     * after a takeover the real server's retransmission is often the first packet of the flow here, and
+     * dropping it while ARP runs would cost the flow a doubled retransmission timeout (seconds).
+     */
+    private void resolveClientPathAhead(int client, long nowMs) {
+        ClientRoutes routes = config.clientRoutes();
+        int route = routes.lookup(client);
+        if (route < 0) {
+            return;
+        }
+        int ifindex = routes.ifindex(route);
+        int nextHop = routes.nextHop(route, client);
+        if (neighbours.want(ifindex, nextHop)) {
+            solicit(ifindex, nextHop, nowMs);
+        }
     }
 
     // ---------------------------------------------------------------- ARP
@@ -1353,6 +1400,9 @@ public final class Forwarder implements FlowView {
         for (int n = fragments.afterFlush(lastNowMs); n > 0; n--) {
             counters.drop(DropReason.FRAGMENT); // held, but its first fragment never came
         }
+        for (int n = neighbourWait.afterFlush(lastNowMs); n > 0; n--) {
+            counters.drop(DropReason.NEIGHBOUR_UNRESOLVED); // held, but the next hop never answered
+        }
     }
 
     /** Expires idle connections and keeps real servers' MACs resolved; call every few milliseconds. */
@@ -1360,6 +1410,9 @@ public final class Forwarder implements FlowView {
         expiryNowMs = nowMs;
         lastNowMs = nowMs;
         int expired = conns.expire(nowMs, onExpire, EXPIRE_BUDGET) + v6.housekeeping(nowMs);
+        if (neighbourWait.waiting() > 0) {
+            neighbourWait.release(resolved, replayHeld);
+        }
         for (DestRuntime d : config.destsById()) {
             if (d != null && d.outIfindex() != 0) {
                 solicit(d.outIfindex(), d.nextHopIpv4(), nowMs);
@@ -1485,6 +1538,7 @@ public final class Forwarder implements FlowView {
 
     public void close() {
         fragments.close();
+        neighbourWait.close();
         v6.close();
         v6.connections().close();
         tunnel.close();

@@ -318,8 +318,8 @@ public final class Explainer {
         }
         String nextHop = m == ForwardMethod.MASQ && route.gateway() instanceof Inet4Address gw ? gw.getHostAddress()
                 : d.address().getHostAddress();
-        steps.add("out on " + out.name() + ", next hop " + nextHop + " (its MAC from jlvs's own ARP; an unresolved "
-                + "one drops the first packets as neighbour_unresolved while jlvs asks)");
+        steps.add("out on " + out.name() + ", next hop " + nextHop + " (its MAC from jlvs's own ARP; while an unresolved "
+                + "one is asked for, up to 8 frames wait for it for 3 s, then count as neighbour_unresolved)");
         if (m == ForwardMethod.DROUTE && route.gateway() != null) {
             steps.add("warning: direct routing needs the real server on the same link, but the route to it goes via "
                     + route.gateway().getHostAddress() + ": jlvs asks ARP for the real server itself, which a router "

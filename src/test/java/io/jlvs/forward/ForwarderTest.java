@@ -145,6 +145,29 @@ class ForwarderTest {
     }
 
     @Test
+    void shouldHoldFirstSynUntilRealServerResolvesWhenItsMacIsUnknown() {
+        DestRuntime rs2 = new DestRuntime(2, ip(RS2), 80, ConnectionFlags.FWD_DROUTE, 1, 0, 0, ETH1, ip(RS2));
+        ServiceRuntime svc = new ServiceRuntime(1, 6, ip(VIP), 80, 0, SchedulerRegistry.byName("rr"),
+                new DestRuntime[] {rs2});
+        forwarder.apply(new DataplaneConfig(1, new ServiceRuntime[] {svc}, new DestRuntime[] {null, null, rs2},
+                new int[] {ip(VIP)}, new ServedInterface[] {
+                    new ServedInterface(ETH0, "eth0", mac(LB_CMAC), ip("198.18.0.1"), 1500),
+                    new ServedInterface(ETH1, "eth1", mac(LB_SMAC), ip("198.19.0.1"), 1500)}));
+
+        assertThat(process(clientSyn(), ETH0)).isEqualTo(Forwarder.HELD);
+        assertThat(sent).as("only the ARP request for the real server").hasSize(1);
+        assertThat(new io.jlvs.packet.ArpView().wrap(MemorySegment.ofArray(sent.getFirst().bytes()), 24).targetIp())
+                .isEqualTo(ip(RS2));
+        process(PacketBuilder.arpReply(RS2_MAC, RS2, LB_SMAC, "198.19.0.1").vnetHeader(), ETH1);
+        sent.clear();
+        forwarder.housekeeping(NOW_MS + 5);
+
+        assertSent(ETH1, PacketBuilder.ethernet(LB_SMAC, RS2_MAC).vnetHeader().ipv4(CL, VIP).ttl(63).id(7).df(true)
+                .tcp(40000, 80).flags(TcpView.SYN).seq(1000).window(64240));
+        assertThat(counters.drops(DropReason.NEIGHBOUR_UNRESOLVED)).isZero();
+    }
+
+    @Test
     void shouldAlternateRealServersWhenRoundRobin() {
         configure(ConnectionFlags.FWD_DROUTE, 80, 80, "rr");
         List<Long> macs = new ArrayList<>();
@@ -818,8 +841,19 @@ class ForwarderTest {
         return java.util.Arrays.copyOfRange(f, 14, f.length);
     }
 
-    @Test
-    void shouldFindClientByRouteWhenSyncedNatConnectionHearsTheServerFirst() {
+    /** A connection synced from a NAT master, on a fresh backup whose director knows the client's network. */
+    private record Backup(Forwarder forwarder, ConnectionTable conns, WorkerCounters counters, List<Sent> sent,
+                          io.jlvs.sync.SyncRing ring) implements AutoCloseable {
+        @Override
+        public void close() {
+            forwarder.close();
+            conns.close();
+            counters.close();
+            ring.close();
+        }
+    }
+
+    private Backup backupWithSyncedNatConnection() {
         configure(ConnectionFlags.FWD_MASQ, 80, 8080, "rr");
         io.jlvs.sync.SyncRing ring = new io.jlvs.sync.SyncRing(64);
         forwarder.syncTo(ring);
@@ -832,44 +866,94 @@ class ForwarderTest {
         ring.drain(synced::add, 10);
         assertThat(synced).hasSize(1);
         sent.clear();
-
         // the new master: its director knows 198.18.0.0/24 on eth0 and has seen nothing from the client
         ConnectionTable backupConns = new ConnectionTable(1 << 12, 1 << 10, 1000, 1024, 7);
         WorkerCounters backupCounters = new WorkerCounters(1024);
         List<Sent> backupSent = new ArrayList<>();
         Forwarder backup = new Forwarder(backupConns, backupCounters, (ifindex, seg, offset, length) ->
                 backupSent.add(new Sent(ifindex, seg.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE))), 1024);
-        try {
-            backup.apply(forwarder.config());
-            backup.config().clientRoutes(new ClientRoutes(new int[] {ip("198.18.0.0"), ip("198.19.0.0")},
-                    new int[] {0xffffff00, 0xffffff00}, new int[] {ETH0, ETH1}, new int[] {0, 0}));
-            backup.install(synced.getFirst(), NOW_MS);
-            PacketBuilder reply = PacketBuilder.ethernet(RS2_MAC, LB_SMAC).vnetHeader().ipv4(RS2, CL).tcp(8080, 40000)
-                    .flags(TcpView.ACK).payload("data");
+        backup.apply(forwarder.config());
+        backup.config().clientRoutes(new ClientRoutes(new int[] {ip("198.18.0.0"), ip("198.19.0.0")},
+                new int[] {0xffffff00, 0xffffff00}, new int[] {ETH0, ETH1}, new int[] {0, 0}));
+        backup.install(synced.getFirst(), NOW_MS);
+        return new Backup(backup, backupConns, backupCounters, backupSent, ring);
+    }
 
-            // the server's data comes first: the client is solicited on eth0, the segment dropped (retransmitted)
-            assertThat(processOn(backup, reply, ETH1)).isEqualTo(Forwarder.DROPPED);
-            assertThat(backupCounters.drops(DropReason.NEIGHBOUR_UNRESOLVED)).isEqualTo(1);
-            assertThat(backupSent).hasSize(1);
-            assertThat(backupSent.getFirst().ifindex()).isEqualTo(ETH0);
+    private static PacketBuilder serverData() {
+        return PacketBuilder.ethernet(RS2_MAC, LB_SMAC).vnetHeader().ipv4(RS2, CL).tcp(8080, 40000)
+                .flags(TcpView.ACK).payload("data");
+    }
+
+    @Test
+    void shouldSolicitClientWhenBackupInstallsSyncedNatConnection() {
+        try (Backup b = backupWithSyncedNatConnection()) {
+            // resolved while still a backup, so a takeover finds the client's MAC ready
+            assertThat(b.sent()).hasSize(1);
+            assertThat(b.sent().getFirst().ifindex()).isEqualTo(ETH0);
             io.jlvs.packet.ArpView arp = new io.jlvs.packet.ArpView().wrap(
-                    MemorySegment.ofArray(backupSent.getFirst().bytes()), 24);
+                    MemorySegment.ofArray(b.sent().getFirst().bytes()), 24);
+            assertThat(arp.oper()).isEqualTo(io.jlvs.packet.ArpView.OP_REQUEST);
             assertThat(arp.targetIp()).isEqualTo(ip(CL));
-            backupSent.clear();
+        }
+    }
 
-            // the client answers; the retransmission goes to it, translated, and the path stays in the connection
-            processOn(backup, PacketBuilder.arpReply(CL_MAC, CL, LB_CMAC, "198.18.0.1").vnetHeader(), ETH0);
-            assertThat(processOn(backup, reply, ETH1)).isEqualTo(Forwarder.FORWARDED);
-            assertThat(backupSent.getLast().ifindex()).isEqualTo(ETH0);
+    @Test
+    void shouldHoldServerReplyUntilClientResolvesWhenSyncedNatConnectionHearsTheServerFirst() {
+        try (Backup b = backupWithSyncedNatConnection()) {
+            b.sent().clear();
+            // the server's data comes first: held, untouched, while the client is resolved (nothing counted)
+            assertThat(processOn(b.forwarder(), serverData(), ETH1)).isEqualTo(Forwarder.HELD);
+            assertThat(b.counters().drops(DropReason.NEIGHBOUR_UNRESOLVED)).isZero();
+            assertThat(b.sent()).isEmpty();
+            b.forwarder().housekeeping(NOW_MS + 5);
+            assertThat(b.sent()).as("nothing sent before the client answers").noneMatch(s -> s.bytes().length > 60);
+
+            // the client answers; the held segment goes to it, translated, and the path stays in the connection
+            processOn(b.forwarder(), PacketBuilder.arpReply(CL_MAC, CL, LB_CMAC, "198.18.0.1").vnetHeader(), ETH0);
+            b.sent().clear();
+            b.forwarder().housekeeping(NOW_MS + 10);
             byte[] want = PacketBuilder.ethernet(LB_CMAC, CL_MAC).vnetHeader().ipv4(VIP, CL).ttl(63).tcp(80, 40000)
                     .flags(TcpView.ACK).payload("data").build();
-            assertThat(backupSent.getLast().bytes()).as(() -> PacketBuilder.diff(want, backupSent.getLast().bytes()))
+            assertThat(b.sent()).hasSize(1);
+            assertThat(b.sent().getFirst().ifindex()).isEqualTo(ETH0);
+            assertThat(b.sent().getFirst().bytes()).as(() -> PacketBuilder.diff(want, b.sent().getFirst().bytes()))
                     .isEqualTo(want);
-        } finally {
-            backup.close();
-            backupConns.close();
-            backupCounters.close();
-            ring.close();
+            b.forwarder().afterFlush();
+
+            // the next segment goes straight through along the stored path
+            b.sent().clear();
+            assertThat(processOn(b.forwarder(), serverData(), ETH1)).isEqualTo(Forwarder.FORWARDED);
+            assertThat(b.sent().getLast().bytes()).isEqualTo(want);
+            b.forwarder().housekeeping(NOW_MS + 20);
+            assertThat(b.sent()).hasSize(1);
+            assertThat(b.counters().drops(DropReason.NEIGHBOUR_UNRESOLVED)).isZero();
+        }
+    }
+
+    @Test
+    void shouldDropHeldFrameWhenNeighbourNeverAnswers() {
+        try (Backup b = backupWithSyncedNatConnection()) {
+            assertThat(processOn(b.forwarder(), serverData(), ETH1)).isEqualTo(Forwarder.HELD);
+            b.forwarder().housekeeping(NOW_MS + 100);
+            b.forwarder().afterFlush();
+            assertThat(b.counters().drops(DropReason.NEIGHBOUR_UNRESOLVED)).isZero();
+            b.forwarder().housekeeping(NOW_MS + NeighbourWait.HOLD_MS + 1);
+            b.forwarder().afterFlush();
+            assertThat(b.counters().drops(DropReason.NEIGHBOUR_UNRESOLVED)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldDropFramesBeyondTheWaitQueueWhenManyWaitForOneNeighbour() {
+        try (Backup b = backupWithSyncedNatConnection()) {
+            int held = 0;
+            for (int i = 0; i < 20; i++) {
+                if (processOn(b.forwarder(), serverData(), ETH1) == Forwarder.HELD) {
+                    held++;
+                }
+            }
+            assertThat(held).isEqualTo(8);
+            assertThat(b.counters().drops(DropReason.NEIGHBOUR_UNRESOLVED)).isEqualTo(12);
         }
     }
 
