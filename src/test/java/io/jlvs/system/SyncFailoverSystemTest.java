@@ -221,6 +221,101 @@ class SyncFailoverSystemTest {
         bed.term(d2);
     }
 
+    /**
+     * Restart of the master: d1 is stopped (SIGTERM: priority 0, d2 takes the VIP at once) and started again with
+     * {@code preempt_delay 4}, as operators run a sync pair. The new d1 comes up as backup, asks d2 (master sync
+     * daemon now) for the whole table, and takes the VIP back only after the delay, with every connection: the idle
+     * ones opened before the restart answer through the restarted d1, and wrk, which ran across both moves of the
+     * VIP, has no socket error. Without the bulk resync d1 would know none of these flows (a restarted kernel
+     * director with keepalived gets only the connections that change afterwards).
+     */
+    @Test
+    void shouldKeepEstablishedConnectionsWhenMasterDirectorRestartsAndTakesTheVipBack() throws Exception {
+        VrrpBed.requireEnvironment(false);
+        SystemTestSupport.requireEnvironment();
+        bed = new VrrpBed("sr");
+        try {
+            restart();
+        } catch (AssertionError | RuntimeException e) {
+            throw new AssertionError(e.getMessage() + "\n" + bed.logs(), e);
+        }
+    }
+
+    private void restart() throws Exception {
+        bed.addRealServer("rs1", "198.18.9.21", "02:00:c6:12:09:15");
+        bed.addRealServer("rs2", "198.18.9.22", "02:00:c6:12:09:16");
+        String d1Config = config("D1", 150).replace("advert_int 1", "advert_int 1\n  preempt_delay 4");
+        VrrpBed.Proc d1 = bed.startJlvsKeepalived("d1", "d1-keepalived", d1Config);
+        bed.awaitVipOn("d1", Duration.ofSeconds(20));
+        VrrpBed.await("both real servers in d1's table", Duration.ofSeconds(20),
+                () -> ipvsadm("d1", "-Ln").contains("198.18.9.21:80") && ipvsadm("d1", "-Ln").contains("198.18.9.22:80"));
+
+        Path go = bed.dir.resolve("go");
+        List<Path> idleOut = new ArrayList<>();
+        for (int i = 0; i < IDLE_CONNECTIONS; i++) {
+            Path out = bed.dir.resolve("idle" + i + ".out");
+            idleOut.add(out);
+            clients.add(client(bed.dir.resolve("idle" + i + ".log"), "bash", "-c", """
+                    exec 3<>/dev/tcp/%s/80 || exit 1
+                    while [ ! -e %s ]; do sleep 0.05; done
+                    printf 'GET / HTTP/1.1\\r\\nHost: vip\\r\\nConnection: close\\r\\n\\r\\n' >&3
+                    timeout 20 cat <&3 > %s
+                    """.formatted(VIP, go, out)));
+        }
+        VrrpBed.await("idle connections established on d1", Duration.ofSeconds(10),
+                () -> established("d1") >= IDLE_CONNECTIONS);
+        // d2 gets them by bulk resync (two packets each: the incremental sync never sends them)
+        VrrpBed.Proc d2 = bed.startJlvsKeepalived("d2", "d2-keepalived", config("D2", 100));
+        VrrpBed.await("the idle connections in d2's table", Duration.ofSeconds(20),
+                () -> established("d2") >= IDLE_CONNECTIONS);
+        Path wrkLog = bed.dir.resolve("wrk.log");
+        Process wrk = client(wrkLog, "wrk", "-t", "2", "-c", "8", "-d", "24s", "--timeout", "10s",
+                "http://" + VIP + "/");
+        clients.add(wrk);
+        VrrpBed.await("idle and wrk connections in d2's table", Duration.ofSeconds(10),
+                () -> established("d2") >= IDLE_CONNECTIONS + 8);
+        List<String> before = establishedClientPorts("d2");
+        Thread.sleep(1_000);
+
+        bed.term(d1);
+        VrrpBed.await("VIP on d2", Duration.ofSeconds(5), () -> bed.hasAddress("d2", VIP));
+        VrrpBed.await("d2's sync daemon turned master", Duration.ofSeconds(5),
+                () -> ipvsadm("d2", "-Ln", "--daemon").contains("master sync daemon"));
+        Thread.sleep(2_000); // d2 carries the load for a while
+
+        long restartedAtNs = System.nanoTime();
+        VrrpBed.Proc d1Again = bed.startJlvsKeepalived("d1", "d1-keepalived-restarted", d1Config);
+        VrrpBed.await("every connection in the restarted d1's table (bulk resync from d2)", Duration.ofSeconds(15),
+                () -> establishedClientPorts("d1").containsAll(before));
+        long resyncedMs = (System.nanoTime() - restartedAtNs) / 1_000_000;
+        assertThat(bed.hasAddress("d1", VIP)).as("d1 still waits for its preempt_delay").isFalse();
+        VrrpBed.await("VIP back on d1", Duration.ofSeconds(15), () -> bed.hasAddress("d1", VIP));
+        long vipBackMs = (System.nanoTime() - restartedAtNs) / 1_000_000;
+        VrrpBed.await("client's ARP entry for the VIP pointing at d1", Duration.ofSeconds(5),
+                () -> bed.clientNeighbour(VIP).equals(VrrpBed.D1_MAC));
+
+        Files.writeString(go, "go");
+        for (Path out : idleOut) {
+            VrrpBed.await("an answer on an idle connection through the restarted d1", Duration.ofSeconds(10),
+                    () -> read(out).contains("<h1>rs"));
+        }
+        assertThat(wrk.waitFor(40, TimeUnit.SECONDS)).as("wrk finished").isTrue();
+        String wrkOut = read(wrkLog);
+        assertThat(wrkOut).as("wrk across both moves of the VIP").doesNotContain("Socket errors")
+                .doesNotContain("Non-2xx");
+        Matcher requests = WRK_REQUESTS.matcher(wrkOut);
+        assertThat(requests.find()).as(wrkOut).isTrue();
+        String d1Stats = ipvsadm("d1", "-Ln", "--stats");
+        System.out.println("restart with a sync peer: restarted d1 had the table in " + resyncedMs + " ms, the VIP in "
+                + vipBackMs + " ms; wrk " + requests.group(1) + " requests in " + requests.group(2)
+                + ", 0 socket errors\n" + wrkOut + "\n" + d1Stats);
+        // the restarted d1 carried the old flows (it learnt them by bulk resync) and scheduled none anew
+        assertThat(inPackets(d1Stats)).isGreaterThan(1_000);
+        assertThat(conns(d1Stats)).isZero();
+        bed.term(d1Again);
+        bed.term(d2);
+    }
+
     private Process client(Path log, String... cmd) throws IOException {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", bed.ns("cl")));
         full.addAll(List.of(cmd));
