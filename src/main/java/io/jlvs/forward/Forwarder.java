@@ -780,15 +780,15 @@ public final class Forwarder implements FlowView {
      * drops it when the wait queue is full.
      */
     private int waitForNeighbour(int ifindex, int nextHop, long nowMs) {
-        if (neighbourWait.hold(frame.seg, frame.mac - VNET, frame.snapLen + VNET, frame.inIfindex, ifindex, nextHop,
-                nowMs)) {
+        if (neighbourWait.hold(frame.seg, frame.mac - VNET, frame.snapLen + VNET, frame.inIfindex, ifindex, 0L,
+                nextHop & 0xffffffffL, nowMs)) {
             return HELD;
         }
         return drop(DropReason.NEIGHBOUR_UNRESOLVED);
     }
 
-    private boolean isResolved(int ifindex, int ipv4) {
-        return neighbours.lookup(ifindex, ipv4) != NeighbourTable.UNRESOLVED;
+    private boolean isResolved(int ifindex, long hi, long lo) {
+        return neighbours.lookup(ifindex, (int) lo) != NeighbourTable.UNRESOLVED;
     }
 
     /** Handles a frame again whose next hop has resolved meanwhile, as if it arrived now. */

@@ -580,6 +580,16 @@ public final class Forwarder6 implements FlowView {
         if (d == null) {
             return drop(DropReason.DEST_UNAVAILABLE);
         }
+        long nextHopMac = neighbours.lookup(d.outIfindex(), d.nextHopHi(), d.nextHopLo());
+        if (nextHopMac == NeighbourTable6.UNRESOLVED && d.outIfindex() != 0 && served(d.outIfindex()) != null) {
+            // before any counter or state moves: the frame is handled as new once the MAC is known
+            solicit(d.outIfindex(), d.nextHopHi(), d.nextHopLo(), nowMs);
+            if (neighbourWait.hold(frame.base.seg, frame.base.mac - VNET, frame.base.snapLen + VNET,
+                    frame.base.inIfindex, d.outIfindex(), d.nextHopHi(), d.nextHopLo(), nowMs)) {
+                return Forwarder.HELD;
+            }
+            return drop(DropReason.NEIGHBOUR_UNRESOLVED);
+        }
         int direction = (flags & ConnectionFlags.NOOUTPUT) != 0 ? TcpStateMachine.INPUT_ONLY : TcpStateMachine.INPUT;
         long bytes = frame.base.wireLen - ETH;
         counters.addDest(d.destId(), WorkerCounters.IN_PKTS, 1);
@@ -593,11 +603,6 @@ public final class Forwarder6 implements FlowView {
         ServedInterface out = served(d.outIfindex());
         if (d.outIfindex() == 0 || out == null) {
             return drop(DropReason.NO_ROUTE);
-        }
-        long nextHopMac = neighbours.lookup(d.outIfindex(), d.nextHopHi(), d.nextHopLo());
-        if (nextHopMac == NeighbourTable6.UNRESOLVED) {
-            solicit(d.outIfindex(), d.nextHopHi(), d.nextHopLo(), nowMs);
-            return drop(DropReason.NEIGHBOUR_UNRESOLVED);
         }
         if (ip.hopLimit() <= 1) {
             return drop(DropReason.TTL_EXCEEDED);
@@ -689,6 +694,19 @@ public final class Forwarder6 implements FlowView {
     // ---------------------------------------------------------------- fragments
 
     private final FragmentTable fragments = new FragmentTable(4096, 64);
+    private final NeighbourWait neighbourWait = new NeighbourWait(8);
+    private final NeighbourWait.Resolved resolved = this::isResolved;
+    private final FragmentTable.HeldVisitor replayHeld = this::replayHeld;
+    private long replayNowMs;
+
+    private boolean isResolved(int ifindex, long hi, long lo) {
+        return neighbours.lookup(ifindex, hi, lo) != NeighbourTable6.UNRESOLVED;
+    }
+
+    /** Handles a frame again whose next hop has resolved meanwhile (see {@link NeighbourWait}). */
+    private void replayHeld(MemorySegment seg, long mac, int snapLen, int ifindex) {
+        process(seg, mac, snapLen, snapLen, ifindex, replayNowMs);
+    }
     private final io.jlvs.packet.Ipv6FragmentView fragment = new io.jlvs.packet.Ipv6FragmentView();
     private final FragmentTable.HeldVisitor releaseHeld = this::forwardHeld;
     private long lastNowMs;
@@ -1055,12 +1073,19 @@ public final class Forwarder6 implements FlowView {
         for (int n = fragments.afterFlush(lastNowMs); n > 0; n--) {
             counters.drop(DropReason.FRAGMENT); // held, but its first fragment never came
         }
+        for (int n = neighbourWait.afterFlush(replayNowMs); n > 0; n--) {
+            counters.drop(DropReason.NEIGHBOUR_UNRESOLVED); // held, but the next hop never answered
+        }
     }
 
     /** Expires idle connections and keeps real servers' and next hops' MACs resolved. */
     int housekeeping(long nowMs) {
         expiryNowMs = nowMs;
+        replayNowMs = nowMs;
         int expired = conns.expire(nowMs, onExpire, EXPIRE_BUDGET);
+        if (neighbourWait.waiting() > 0) {
+            neighbourWait.release(resolved, replayHeld);
+        }
         for (Dest6Runtime d : config.destsById()) {
             if (d != null && d.outIfindex() != 0) {
                 solicit(d.outIfindex(), d.nextHopHi(), d.nextHopLo(), nowMs);
@@ -1176,6 +1201,7 @@ public final class Forwarder6 implements FlowView {
 
     public void close() {
         fragments.close();
+        neighbourWait.close();
         tunnel.close();
         arena.close();
     }

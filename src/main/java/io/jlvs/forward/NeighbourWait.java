@@ -25,7 +25,9 @@ public final class NeighbourWait implements AutoCloseable {
 
     private final Arena arena = Arena.ofShared();
     private final MemorySegment slots;
-    private final long[] nextHop; // (ifindex << 32) | IPv4
+    private final int[] nextHopIfindex;
+    private final long[] nextHopHi; // an IPv4 next hop is (0, its address)
+    private final long[] nextHopLo;
     private final int[] lengthWithVnet;
     private final int[] inIfindex;
     private final long[] untilMs;
@@ -36,7 +38,9 @@ public final class NeighbourWait implements AutoCloseable {
 
     public NeighbourWait(int frames) {
         slots = arena.allocate((long) SLOT_BYTES * frames, 64);
-        nextHop = new long[frames];
+        nextHopIfindex = new int[frames];
+        nextHopHi = new long[frames];
+        nextHopLo = new long[frames];
         lengthWithVnet = new int[frames];
         inIfindex = new int[frames];
         untilMs = new long[frames];
@@ -44,16 +48,13 @@ public final class NeighbourWait implements AutoCloseable {
         handedBack = new boolean[frames];
     }
 
-    private static long key(int ifindex, int ipv4) {
-        return ((long) ifindex << 32) | (ipv4 & 0xffffffffL);
-    }
-
     /**
-     * Copies a whole frame (from its virtio_net_hdr) that waits for {@code ipv4} on {@code ifindex};
-     * false when every slot is taken or the frame does not fit (the caller drops it).
+     * Copies a whole frame (from its virtio_net_hdr) that waits for the next hop {@code (hi, lo)} on
+     * {@code ifindex} (an IPv4 address as {@code (0, address)}); false when every slot is taken or the frame
+     * does not fit (the caller drops it).
      */
     public boolean hold(MemorySegment seg, long vnetOffset, int frameLengthWithVnet, int receivedOn,
-                        int ifindex, int ipv4, long nowMs) {
+                        int ifindex, long hi, long lo, long nowMs) {
         if (frameLengthWithVnet > SLOT_BYTES - HEADROOM) {
             return false;
         }
@@ -62,7 +63,9 @@ public final class NeighbourWait implements AutoCloseable {
                 MemorySegment.copy(seg, vnetOffset, slots, (long) i * SLOT_BYTES + HEADROOM, frameLengthWithVnet);
                 inUse[i] = true;
                 handedBack[i] = false;
-                nextHop[i] = key(ifindex, ipv4);
+                nextHopIfindex[i] = ifindex;
+                nextHopHi[i] = hi;
+                nextHopLo[i] = lo;
                 lengthWithVnet[i] = frameLengthWithVnet;
                 inIfindex[i] = receivedOn;
                 untilMs[i] = nowMs + HOLD_MS;
@@ -90,7 +93,7 @@ public final class NeighbourWait implements AutoCloseable {
         int n = 0;
         for (int i = 0; i < inUse.length; i++) {
             if (inUse[i] && !handedBack[i]
-                    && resolved.isResolved((int) (nextHop[i] >>> 32), (int) nextHop[i])) {
+                    && resolved.isResolved(nextHopIfindex[i], nextHopHi[i], nextHopLo[i])) {
                 handedBack[i] = true;
                 waiting--;
                 n++;
@@ -126,9 +129,9 @@ public final class NeighbourWait implements AutoCloseable {
         arena.close();
     }
 
-    /** Whether the next hop {@code ipv4} on {@code ifindex} has a MAC now. */
+    /** Whether the next hop {@code (hi, lo)} on {@code ifindex} has a MAC now. */
     @FunctionalInterface
     public interface Resolved {
-        boolean isResolved(int ifindex, int ipv4);
+        boolean isResolved(int ifindex, long hi, long lo);
     }
 }

@@ -493,7 +493,7 @@ class Forwarder6Test {
     }
 
     @Test
-    void shouldSolicitAndDropWhenRealServerIsUnresolved() {
+    void shouldSolicitAndHoldFirstSynWhenRealServerIsUnresolved() {
         Dest6Runtime rs1 = dest(1, RS1, 80, ConnectionFlags.FWD_DROUTE);
         apply(new Ipv6Config(new Service6Runtime[] {new Service6Runtime(1, 6, ip6Hi(VIP), ip6Lo(VIP), 80, 0,
                 SchedulerRegistry.byName("rr"), new Dest6Runtime[] {rs1})}, new Dest6Runtime[] {null, rs1}, pair(VIP),
@@ -501,14 +501,20 @@ class Forwarder6Test {
 
         int verdict = process(clientSyn(), ETH0);
 
-        assertThat(verdict).isEqualTo(Forwarder.DROPPED);
-        assertThat(counters.drops(DropReason.NEIGHBOUR_UNRESOLVED)).isEqualTo(1);
+        assertThat(verdict).isEqualTo(Forwarder.HELD);
+        assertThat(counters.drops(DropReason.NEIGHBOUR_UNRESOLVED)).isZero();
         assertSent(ETH1, PacketBuilder.neighborSolicitation(LB_SMAC, LB_S, RS1).vnetHeader());
         sent.clear();
 
-        // the advertisement teaches the MAC: the client's retransmission goes through
+        // the advertisement teaches the MAC: the held SYN goes at the next housekeeping, then the flow goes through
         process(PacketBuilder.neighborAdvertisement(RS1_MAC, RS1, LB_SMAC, LB_S).vnetHeader(), ETH1);
+        forwarder.housekeeping(NOW_MS + 5);
+        assertThat(sent).hasSize(1);
+        assertThat(sent.getFirst().ifindex()).isEqualTo(ETH1);
+        assertThat(sentToMac()).isEqualTo(mac(RS1_MAC));
+        forwarder.afterFlush();
         assertThat(process(clientSyn(), ETH0)).isEqualTo(Forwarder.FORWARDED);
+        assertThat(counters.drops(DropReason.NEIGHBOUR_UNRESOLVED)).isZero();
     }
 
     @Test
