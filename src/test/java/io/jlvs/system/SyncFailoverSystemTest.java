@@ -108,12 +108,7 @@ class SyncFailoverSystemTest {
     void shouldKeepEstablishedConnectionsWhenMasterDirectorIsKilledAndBackupTakesOver() throws Exception {
         VrrpBed.requireEnvironment(false);
         SystemTestSupport.requireEnvironment();
-        bed = new VrrpBed("sf");
-        try {
-            run();
-        } catch (AssertionError | RuntimeException e) {
-            throw new AssertionError(e.getMessage() + "\n" + bed.logs(), e);
-        }
+        onBed("sf", this::run);
     }
 
     private void run() throws Exception {
@@ -127,19 +122,8 @@ class SyncFailoverSystemTest {
                 () -> ipvsadm("d1", "-Ln").contains("198.18.9.21:80") && ipvsadm("d1", "-Ln").contains("198.18.9.22:80"));
         assertThat(ipvsadm("d1", "-Ln", "--daemon")).contains("master sync daemon (mcast=eth0, syncid=52)");
 
-        // idle connections: handshake only, then they wait for the file "go" to send one request
         Path go = bed.dir.resolve("go");
-        List<Path> idleOut = new ArrayList<>();
-        for (int i = 0; i < IDLE_CONNECTIONS; i++) {
-            Path out = bed.dir.resolve("idle" + i + ".out");
-            idleOut.add(out);
-            clients.add(client(bed.dir.resolve("idle" + i + ".log"), "bash", "-c", """
-                    exec 3<>/dev/tcp/%s/80 || exit 1
-                    while [ ! -e %s ]; do sleep 0.05; done
-                    printf 'GET / HTTP/1.1\\r\\nHost: vip\\r\\nConnection: close\\r\\n\\r\\n' >&3
-                    timeout 20 cat <&3 > %s
-                    """.formatted(VIP, go, out)));
-        }
+        List<Path> idleOut = openIdleConnections(go);
         VrrpBed.await("idle connections established on d1", Duration.ofSeconds(10),
                 () -> established("d1") >= IDLE_CONNECTIONS);
         List<String> idleOnD1 = establishedClientPorts("d1");
@@ -233,12 +217,37 @@ class SyncFailoverSystemTest {
     void shouldKeepEstablishedConnectionsWhenMasterDirectorRestartsAndTakesTheVipBack() throws Exception {
         VrrpBed.requireEnvironment(false);
         SystemTestSupport.requireEnvironment();
-        bed = new VrrpBed("sr");
+        onBed("sr", this::restart);
+    }
+
+    private interface Steps {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code steps} on a new bed; a failure carries every process's log. */
+    private void onBed(String tag, Steps steps) throws Exception {
+        bed = new VrrpBed(tag);
         try {
-            restart();
+            steps.run();
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError(e.getMessage() + "\n" + bed.logs(), e);
         }
+    }
+
+    /** Idle connections through the VIP: handshake only, then each waits for the file {@code go} to send a request. */
+    private List<Path> openIdleConnections(Path go) throws IOException {
+        List<Path> idleOut = new ArrayList<>();
+        for (int i = 0; i < IDLE_CONNECTIONS; i++) {
+            Path out = bed.dir.resolve("idle" + i + ".out");
+            idleOut.add(out);
+            clients.add(client(bed.dir.resolve("idle" + i + ".log"), "bash", "-c", """
+                    exec 3<>/dev/tcp/%s/80 || exit 1
+                    while [ ! -e %s ]; do sleep 0.05; done
+                    printf 'GET / HTTP/1.1\\r\\nHost: vip\\r\\nConnection: close\\r\\n\\r\\n' >&3
+                    timeout 20 cat <&3 > %s
+                    """.formatted(VIP, go, out)));
+        }
+        return idleOut;
     }
 
     private void restart() throws Exception {
@@ -251,17 +260,7 @@ class SyncFailoverSystemTest {
                 () -> ipvsadm("d1", "-Ln").contains("198.18.9.21:80") && ipvsadm("d1", "-Ln").contains("198.18.9.22:80"));
 
         Path go = bed.dir.resolve("go");
-        List<Path> idleOut = new ArrayList<>();
-        for (int i = 0; i < IDLE_CONNECTIONS; i++) {
-            Path out = bed.dir.resolve("idle" + i + ".out");
-            idleOut.add(out);
-            clients.add(client(bed.dir.resolve("idle" + i + ".log"), "bash", "-c", """
-                    exec 3<>/dev/tcp/%s/80 || exit 1
-                    while [ ! -e %s ]; do sleep 0.05; done
-                    printf 'GET / HTTP/1.1\\r\\nHost: vip\\r\\nConnection: close\\r\\n\\r\\n' >&3
-                    timeout 20 cat <&3 > %s
-                    """.formatted(VIP, go, out)));
-        }
+        List<Path> idleOut = openIdleConnections(go);
         VrrpBed.await("idle connections established on d1", Duration.ofSeconds(10),
                 () -> established("d1") >= IDLE_CONNECTIONS);
         // d2 gets them by bulk resync (two packets each: the incremental sync never sends them)
