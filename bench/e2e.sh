@@ -93,7 +93,7 @@ vip_off() { ip -n $LB addr del $VIP/32 dev eth0 2>/dev/null || true; }
 start_jlvs() { # method flag
   # not through x(): a function run with & is a subshell, and $! must be the director itself
   # shellcheck disable=SC2086 # JLVS_ARGS is a list of options
-  ip netns exec $LB "$ROOT/bin/jlvs" director ${JLVS_ARGS:-} >"$RUN/jlvs.log" 2>&1 &
+  ip netns exec $LB "$ROOT/bin/jlvs" director --no-state-file ${JLVS_ARGS:-} >"$RUN/jlvs.log" 2>&1 &
   JLVS_PID=$!; PIDS+=("$JLVS_PID")
   for _ in $(seq 1 100); do x $LB "$ROOT/bin/ipvsadm" -Ln >/dev/null 2>&1 && break; sleep 0.1; done
   x $LB "$ROOT/bin/ipvsadm" -A -t $VIP:80 -s rr
