@@ -2,6 +2,7 @@ package io.jlvs.io.xdp;
 
 import io.jlvs.io.linux.Libc;
 import io.jlvs.io.linux.NativeException;
+import io.jlvs.packet.VnetHeaderView;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -250,6 +251,9 @@ public final class XskSocket implements AutoCloseable {
             for (long z = addr - vnetBytes; z < addr; z++) {
                 umem.set(JAVA_BYTE, z, (byte) 0); // a zeroed virtio_net_hdr (no slice: nothing allocated)
             }
+            if (vnetBytes >= VnetHeaderView.LENGTH) {
+                PartialChecksum.markIfPartial(umem, addr, length, addr - VnetHeaderView.LENGTH);
+            }
             currentRxChunk = chunk;
             currentRxSent = false;
             try {
@@ -279,6 +283,9 @@ public final class XskSocket implements AutoCloseable {
     public boolean transmit(MemorySegment seg, long offset, int length) {
         long frame = offset + vnetBytes;
         int frameLength = length - vnetBytes;
+        if (vnetBytes >= VnetHeaderView.LENGTH) {
+            PartialChecksum.complete(seg, frame - VnetHeaderView.LENGTH, frameLength); // an XSK sends no offload
+        }
         long addr;
         if (owns(seg) && frame / FRAME_BYTES == currentRxChunk && !currentRxSent
                 && (frame % FRAME_BYTES) + frameLength <= FRAME_BYTES) {
