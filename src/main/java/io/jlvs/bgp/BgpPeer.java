@@ -33,7 +33,7 @@ public record BgpPeer(InetAddress address, long as) {
     }
 
     /** A literal IPv4 or IPv6 address; never a name lookup. */
-    static InetAddress address(String text, String what) {
+    public static InetAddress address(String text, String what) {
         boolean literal = !text.isEmpty() && (text.indexOf(':') >= 0 || text.chars().allMatch(c -> c == '.' || Character.isDigit(c)));
         if (!literal) {
             throw new IllegalArgumentException(what + ": not an IP address: address=" + text);

@@ -43,7 +43,7 @@ public record BgpSettings(Inet4Address routerId, long localAs, List<BgpPeer> pee
         }
     }
 
-    static long parseAs(String text, String what) {
+    public static long parseAs(String text, String what) {
         try {
             long as = Long.parseLong(text.strip());
             checkAs(as, what + " AS");

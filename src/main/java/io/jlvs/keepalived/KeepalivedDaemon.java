@@ -199,6 +199,9 @@ public final class KeepalivedDaemon {
         try {
             client = ControlClient.connect();
             log.info("Using the jlvs director of this network namespace (control socket)");
+            if (!config.bgp().empty()) {
+                log.info("bgp_speaker: not used - the running director announces by its own --bgp-* options");
+            }
             return new SynchronizedIpvs(client);
         } catch (IOException e) {
             log.info("No jlvs director runs in this network namespace - starting one in-process");
@@ -206,6 +209,13 @@ public final class KeepalivedDaemon {
         director = new Director(new Director.Options(List.of(), 1 << 20, PacketSocket.RingVersion.V3, 262144, 64, 1, 10));
         // VRRP moves the VIPs: only the director that holds one may answer ARP for it (as the kernel does)
         director.vipArpHeldOnly(!config.vrrp().instances().isEmpty());
+        try {
+            director.bgp(config.bgp().settings()); // null without a bgp_speaker block
+        } catch (IllegalArgumentException e) {
+            director.close();
+            director = null;
+            throw new IllegalStateException("bgp_speaker in " + config.mainFile() + ": " + e.getMessage(), e);
+        }
         try {
             director.start();
         } catch (IOException | RuntimeException e) {

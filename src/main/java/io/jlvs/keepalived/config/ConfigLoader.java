@@ -124,7 +124,7 @@ public final class ConfigLoader {
             run(c, LineReader.forCopy(r, o.mainFile(), o.cwd(), o.configId(), copy), tree(c, pass, bfdNames));
             r.position(null);
             KeepalivedConfig config = new KeepalivedConfig(o.mainFile(), global, v.groups(), v.virtualServers(),
-                    v.trackFiles(), c.vrrp.build(), bfdNames);
+                    v.trackFiles(), c.vrrp.build(), bfdNames, c.bgp.build());
             return new Result(config, r.diagnostics(), r.logs(), r.status(), false, false, false);
         } catch (MissingParameterException e) {
             r.position(null);
@@ -151,6 +151,7 @@ public final class ConfigLoader {
         switch (pass) {
             case PARENT -> {
                 GlobalKeywords.install(t, true, c);
+                BgpKeywords.install(t, true, c);
                 VrrpKeywords.install(t, false, c);
                 CheckKeywords.install(t, false, c);
                 BfdKeywords.install(t, false, c, new ArrayList<>());
@@ -158,6 +159,7 @@ public final class ConfigLoader {
             }
             case CHECKER -> {
                 GlobalKeywords.install(t, false, c);
+                BgpKeywords.install(t, false, c);
                 CheckKeywords.install(t, true, c);
                 VrrpKeywords.install(t, false, c);
                 BfdKeywords.install(t, true, c, c.bfdNames);
@@ -165,6 +167,7 @@ public final class ConfigLoader {
             }
             case VRRP -> {
                 GlobalKeywords.install(t, false, c);
+                BgpKeywords.install(t, false, c);
                 VrrpKeywords.install(t, true, c);
                 CheckKeywords.install(t, false, c);
                 BfdKeywords.install(t, true, c, new ArrayList<>());
@@ -172,6 +175,7 @@ public final class ConfigLoader {
             }
             case BFD -> {
                 GlobalKeywords.install(t, false, c);
+                BgpKeywords.install(t, false, c);
                 BfdKeywords.install(t, true, c, bfdNames);
                 CheckKeywords.install(t, false, c);
                 VrrpKeywords.install(t, false, c);

@@ -24,6 +24,7 @@ final class ParseContext {
 
     // first pass
     final GlobalBuilder global = new GlobalBuilder();
+    final BgpKeywords.Builder bgp = new BgpKeywords.Builder();
     // checker pass
     final CheckData check = new CheckData();
     final List<String> bfdNames = new ArrayList<>();

@@ -31,6 +31,53 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldReadBgpSpeakerBlockWhenGivenBesideVirtualServers() {
+        ConfigLoader.Result r = TestParse.test(dir, """
+                bgp_speaker {
+                    router_id 198.18.1.11
+                    local_as 65001
+                    neighbor 198.18.1.1 65000
+                    neighbor 2001:db8::1 as 65002
+                    withdraw_delay_ms 1500
+                }
+                """ + vs("    delay_loop 6", "        weight 1"));
+        assertThat(lines(r)).isEmpty();
+        io.jlvs.bgp.BgpSettings bgp = r.config().bgp().settings();
+        assertThat(bgp.routerId().getHostAddress()).isEqualTo("198.18.1.11");
+        assertThat(bgp.localAs()).isEqualTo(65001);
+        assertThat(bgp.peers()).extracting(p -> p.address().getHostAddress() + " " + p.as())
+                .containsExactly("198.18.1.1 65000", "2001:db8:0:0:0:0:0:1 65002");
+        assertThat(bgp.withdrawDelayMs()).isEqualTo(1500);
+        assertThat(r.config().virtualServers()).hasSize(1);
+    }
+
+    @Test
+    void shouldReportBadBgpSpeakerStatementsAtTheirLinesAndApplyNoneOfThem() {
+        ConfigLoader.Result r = TestParse.test(dir, """
+                bgp_speaker {
+                    router_id 2001:db8::1
+                    local_as 0
+                    neighbor 198.18.1.1
+                    withdraw_delay_ms soon
+                }
+                """);
+        assertThat(lines(r)).containsExactly(
+                "(Line 2) bgp_speaker: bgp router id: must be an IPv4 address: router_id=2001:db8::1",
+                "(Line 3) bgp_speaker: bgp: local_as AS out of range 1..4294967295: as=0",
+                "(Line 4) bgp_speaker: expected 'neighbor ADDR AS', found: neighbor 198.18.1.1",
+                "(Line 5) bgp_speaker: withdraw_delay_ms must be a number of milliseconds: soon");
+        assertThat(r.config().bgp().empty()).isTrue();
+        assertThat(r.configTestExitStatus()).isNotZero();
+    }
+
+    @Test
+    void shouldHaveNoBgpSettingsWithoutABgpSpeakerBlock() {
+        ConfigLoader.Result r = TestParse.test(dir, vs("    delay_loop 6", "        weight 1"));
+        assertThat(r.config().bgp().empty()).isTrue();
+        assertThat(r.config().bgp().settings()).isNull();
+    }
+
+    @Test
     void shouldReportUnknownKeywordAtItsLineWhenInsideVirtualServer() {
         ConfigLoader.Result r = TestParse.test(dir, vs("    foo_bar 1", ""));
         assertThat(lines(r)).containsExactly(F + "5) Unknown keyword 'foo_bar'");
