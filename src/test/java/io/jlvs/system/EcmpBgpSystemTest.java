@@ -143,6 +143,39 @@ class EcmpBgpSystemTest {
         assertThat(bed.call("d3", "{\"op\":\"status\"}").path("bgp").path("bird_starts").asInt())
                 .as("BIRD starts on d3").isEqualTo(2);
         assertReachable(bed);
+
+        // 5. BGP from keepalived.conf: d1 comes back as bin/keepalived whose bgp_speaker block drives the
+        // director it starts in-process
+        bed.signal("d1", "TERM");
+        bed.awaitExit("d1");
+        awaitHops(bed, 2, Duration.ofSeconds(10));
+        java.nio.file.Path conf = bed.dir.resolve("d1-keepalived.conf");
+        java.nio.file.Files.writeString(conf, """
+                bgp_speaker {
+                    router_id %1$s
+                    local_as 65001
+                    neighbor %2$s 65000
+                    withdraw_delay_ms 1500
+                }
+                virtual_server %3$s 80 {
+                    lb_algo mh
+                    lb_kind DR
+                    protocol TCP
+                    real_server %4$s 80 {
+                        weight 1
+                    }
+                    real_server %5$s 80 {
+                        weight 1
+                    }
+                }
+                """.formatted(EcmpBed.directorIp("d1"), EcmpBed.ROUTER, EcmpBed.VIP, EcmpBed.realServerIp("rs1"),
+                EcmpBed.realServerIp("rs2")));
+        t0 = System.nanoTime();
+        bed.start("d1", "d1-keepalived", Testbed.jlvsHome().resolve("bin/keepalived").toString(), "-n", "-l", "-D",
+                "-f", conf.toString(), "-p", bed.dir.resolve("d1-keepalived.pid").toString());
+        figures.put("d1 as keepalived with bgp_speaker: announced (ms after its start)",
+                "" + awaitHops(bed, 3, Duration.ofSeconds(40), t0));
+        assertReachable(bed);
     }
 
     /**
