@@ -156,6 +156,15 @@ public final class Worker implements Runnable {
         forwarder.sloppyTcp(on);
     }
 
+    /** Replaces the forwarder's SYN flood guard; before the worker runs. */
+    public void synGuard(io.jlvs.forward.SynFloodGuard guard) {
+        forwarder.synGuard(guard);
+    }
+
+    public io.jlvs.forward.SynFloodGuard synGuard() {
+        return forwarder.synGuard();
+    }
+
     public WorkerCounters counters() {
         return counters;
     }
