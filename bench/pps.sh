@@ -139,7 +139,7 @@ EOF
         jlvs-w2) start_jlvs -g --workers 2 ;;
       esac
       sleep 1   # jlvs resolves the real servers' MACs by its own ARP
-      grep -o 'AF_XDP on .*\|falling back.*\|uses af_packet.*' "$RUN/jlvs.log" | sed "s/^/$m: /" || true
+      grep -o 'AF_XDP on .*\|transport: af_packet (.*' "$RUN/jlvs.log" | sed "s/^/$m: /" || true
       LB_RX0=$(x $LB cat /sys/class/net/eth0/statistics/rx_packets)
       measure "$m" "$VIP" "$JLVS_PID"
       jlvs_counts "$m"
