@@ -12,7 +12,9 @@
 #   jlvs-w2    jlvs DR with --workers 2                                    (AF_PACKET)
 # Per mode: offered = frames the client sent, fwd = frames the real servers received (both per second, over
 # the last DUR seconds of DUR+1), and for jlvs the CPU time of its worker threads (jlvs-worker-N, from
-# /proc/PID/task/*/stat) over the same window: cpu = worker cores busy, per_core = fwd / worker CPU seconds.
+# /proc/PID/task/*/stat) over the same window: worker_cpu = cores busy (user, sys), fwd_per_worker_core = fwd /
+# worker CPU seconds, user_ns/pkt = user time per forwarded packet (an upper bound: idle spinning counts). Then
+# jlvs's own totals (a gap between the director's eth0 rx and jlvs rx = frames its ring had no room for).
 # The real servers drop the frames at ingress (nft netdev) so their kernels cost the bed nothing more.
 #
 # Usage: bench/pps.sh [-d SECONDS] [MODE...]        (root; default: all modes)
