@@ -7,7 +7,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 
-PACKAGES=(nginx-light wrk curl iproute2 nftables ethtool procps maven python3 socat chromium python3-prometheus-client keepalived bird2)
+PACKAGES=(nginx-light wrk curl iproute2 nftables ethtool procps maven python3 socat chromium python3-prometheus-client keepalived bird2 netsniff-ng)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

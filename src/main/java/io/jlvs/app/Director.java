@@ -129,6 +129,7 @@ public final class Director implements AutoCloseable {
     private io.jlvs.bgp.BgpSettings bgpSettings;
     private io.jlvs.bgp.BgpSpeaker bgp;
     private boolean sloppyTcp;
+    private io.jlvs.forward.SynGuardSettings synGuard = io.jlvs.forward.SynGuardSettings.DEFAULTS;
 
     public Director(Options options) {
         this.options = options;
@@ -148,6 +149,12 @@ public final class Director implements AutoCloseable {
     /** IPVS's sloppy_tcp ({@code --sloppy-tcp}). Call before {@link #start}. */
     public Director sloppyTcp(boolean on) {
         this.sloppyTcp = on;
+        return this;
+    }
+
+    /** The SYN flood guard's thresholds ({@code --syn-*}), split over the workers. Call before {@link #start}. */
+    public Director synGuard(io.jlvs.forward.SynGuardSettings settings) {
+        this.synGuard = settings;
         return this;
     }
 
@@ -207,6 +214,8 @@ public final class Director implements AutoCloseable {
             workers[w].idleStrategy(options.busyPoll() ? io.jlvs.worker.IdleStrategy.BUSY_POLL
                     : io.jlvs.worker.IdleStrategy.BACKOFF);
             workers[w].sloppyTcp(sloppyTcp || bgpSettings != null); // ECMP moves flows between directors mid-way
+            workers[w].synGuard(synGuard.guardFor(workers[w].connections().capacity(), workers.length,
+                    workers[w].counters()));
             workerThreads[w] = Thread.ofPlatform().name("jlvs-" + workers[w].name()).start(workers[w]);
         }
         restoreRules();
@@ -576,7 +585,10 @@ public final class Director implements AutoCloseable {
         m.put("ignored_frames", sum(w -> w.counters().total(WorkerCounters.IGNORED_FRAMES)));
         m.put("syn_flood", Map.of("half_open", sum(w -> w.counters().total(WorkerCounters.HALF_OPEN)),
                 "syn_stateless", sum(w -> w.counters().total(WorkerCounters.SYN_STATELESS)),
-                "ack_adopted", sum(w -> w.counters().total(WorkerCounters.ACK_ADOPTED))));
+                "ack_adopted", sum(w -> w.counters().total(WorkerCounters.ACK_ADOPTED)),
+                "half_open_max", sum(w -> w.synGuard().halfOpenLimit()),
+                "pressure_threshold", sum(w -> w.synGuard().pressureThreshold()),
+                "pressure_timeout_ms", workers.length == 0 ? 0 : workers[0].synGuard().pressureTimeoutMs()));
         Map<String, Long> drops = new LinkedHashMap<>();
         for (DropReason r : DropReason.ALL) {
             drops.put(r.metricName(), sum(w -> w.counters().drops(r)));

@@ -97,6 +97,31 @@ public final class DirectorCommand implements Callable<Integer> {
             + "(IPVS's sloppy_tcp), so a flow moved here from another director continues. On with BGP."})
     boolean sloppyTcp;
 
+    @Option(names = "--syn-half-open-max", paramLabel = "N",
+            description = {"SYN flood guard: most half-open connections (SYN seen, handshake not done); a SYN that "
+                    + "needs another is dropped. Split over the workers. Default: --conn-table-size / 4. "
+                    + "See docs/reliability.md."})
+    Integer synHalfOpenMax;
+
+    @Option(names = "--syn-pressure-threshold", paramLabel = "N",
+            description = {"SYN flood guard: half-open connections from which the guard is under pressure (short "
+                    + "timeouts, stateless SYNs for DR/TUN). Split over the workers. At most the half-open cap. "
+                    + "Default: --conn-table-size / 16."})
+    Integer synPressureThreshold;
+
+    @Option(names = "--syn-pressure-timeout-ms", paramLabel = "MS",
+            description = "SYN flood guard: idle timeout of a half-open connection under pressure (1 to 60000). "
+                    + "Default: 3000.")
+    Long synPressureTimeoutMs;
+
+    /** The SYN flood guard's settings from the --syn-* options, checked against --conn-table-size. */
+    io.jlvs.forward.SynGuardSettings synGuardSettings() {
+        io.jlvs.forward.SynGuardSettings s = new io.jlvs.forward.SynGuardSettings(synHalfOpenMax, synPressureThreshold,
+                synPressureTimeoutMs);
+        s.validate(connTableSize);
+        return s;
+    }
+
     @Option(names = "--bgp-local-as", paramLabel = "N", description = "Announce the VIPs by BGP (BIRD 2) from this AS.")
     Long bgpLocalAs;
 
@@ -140,6 +165,13 @@ public final class DirectorCommand implements Callable<Integer> {
             System.err.println("jlvs director: --transport " + transport + " runs one worker for now: use --workers 1");
             return 2;
         }
+        io.jlvs.forward.SynGuardSettings synGuard;
+        try {
+            synGuard = synGuardSettings();
+        } catch (IllegalArgumentException e) {
+            System.err.println("jlvs director: " + e.getMessage());
+            return 2;
+        }
         io.jlvs.bgp.BgpSettings bgp;
         try {
             bgp = bgpSettings();
@@ -162,7 +194,7 @@ public final class DirectorCommand implements Callable<Integer> {
             return 2;
         }
         director.vipArpHeldOnly(vipArp.equals("held"));
-        director.sloppyTcp(sloppyTcp).bgp(bgp);
+        director.sloppyTcp(sloppyTcp).bgp(bgp).synGuard(synGuard);
         try {
             director.transport(transport, xdpMode);
             director.start();

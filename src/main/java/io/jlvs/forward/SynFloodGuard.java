@@ -109,6 +109,14 @@ public final class SynFloodGuard {
         return halfOpenLimit;
     }
 
+    public int pressureThreshold() {
+        return pressureThreshold;
+    }
+
+    public long pressureTimeoutMs() {
+        return pressureTimeoutMs;
+    }
+
     /**
      * A SYN with no entry for service {@code svc} (whose real servers {@code dests} shows). Returns the index
      * of the real server to forward to without state, {@link #STATEFUL}, or {@link #DROP} (counted).

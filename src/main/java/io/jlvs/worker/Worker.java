@@ -35,6 +35,9 @@ public final class Worker implements Runnable {
     private final PacketSocket[] sockets;
     private final TxBatch[] txByIfindex;
     private final TxBatch[] txBatches;
+    /** Per batch, its sent / refused totals already added to the counters. */
+    private final long[] txSentCounted;
+    private final long[] txFailedCounted;
     private final ConnectionTable conns;
     private final WorkerCounters counters;
     private final Forwarder forwarder;
@@ -81,6 +84,8 @@ public final class Worker implements Runnable {
         }
         this.txByIfindex = new TxBatch[maxIf + 1];
         this.txBatches = new TxBatch[sockets.length];
+        this.txSentCounted = new long[sockets.length];
+        this.txFailedCounted = new long[sockets.length];
         for (int i = 0; i < sockets.length; i++) {
             txBatches[i] = new TxBatch(sockets[i], 64);
             txByIfindex[sockets[i].ifindex()] = txBatches[i];
@@ -151,6 +156,15 @@ public final class Worker implements Runnable {
         forwarder.sloppyTcp(on);
     }
 
+    /** Replaces the forwarder's SYN flood guard; before the worker runs. */
+    public void synGuard(io.jlvs.forward.SynFloodGuard guard) {
+        forwarder.synGuard(guard);
+    }
+
+    public io.jlvs.forward.SynFloodGuard synGuard() {
+        return forwarder.synGuard();
+    }
+
     public WorkerCounters counters() {
         return counters;
     }
@@ -187,16 +201,18 @@ public final class Worker implements Runnable {
     }
 
     private void flush() {
-        for (TxBatch tx : txBatches) {
+        for (int i = 0; i < txBatches.length; i++) {
+            TxBatch tx = txBatches[i];
             if (tx.pending() > 0) {
-                long failedBefore = tx.failedFrames();
-                long sentBefore = tx.sentFrames();
                 tx.flush();
-                counters.addTotal(WorkerCounters.TX_FRAMES, tx.sentFrames() - sentBefore);
-                for (long f = tx.failedFrames() - failedBefore; f > 0; f--) {
-                    counters.drop(DropReason.TX_FAILED);
-                }
             }
+            // against what was counted last time: a full batch also flushes itself from add()
+            counters.addTotal(WorkerCounters.TX_FRAMES, tx.sentFrames() - txSentCounted[i]);
+            txSentCounted[i] = tx.sentFrames();
+            for (long f = tx.failedFrames() - txFailedCounted[i]; f > 0; f--) {
+                counters.drop(DropReason.TX_FAILED);
+            }
+            txFailedCounted[i] = tx.failedFrames();
         }
         if (xdp != null) {
             counters.addTotal(WorkerCounters.TX_FRAMES, xdp.flush());
