@@ -820,8 +820,9 @@ public final class Forwarder implements FlowView {
         long bytes = wireLen - EthernetView.HEADER_LENGTH;
         counters.addDest(d.destId(), WorkerCounters.IN_PKTS, 1);
         counters.addDest(d.destId(), WorkerCounters.IN_BYTES, bytes);
-        counters.addService(conns.serviceId(slot), WorkerCounters.IN_PKTS, 1);
-        counters.addService(conns.serviceId(slot), WorkerCounters.IN_BYTES, bytes);
+        int serviceId = conns.serviceId(slot);
+        counters.addService(serviceId, WorkerCounters.IN_PKTS, 1);
+        counters.addService(serviceId, WorkerCounters.IN_BYTES, bytes);
         int stateBefore = conns.state(slot);
         transition(slot, proto, direction, tcpFlags, (flags & SynFloodGuard.HALF_OPEN) != 0, nowMs);
         xmitContext.handshakeAck = stateBefore == TcpState.SYN_RECV && conns.state(slot) == TcpState.ESTABLISHED
@@ -880,8 +881,9 @@ public final class Forwarder implements FlowView {
         long bytes = wireLen - EthernetView.HEADER_LENGTH;
         counters.addDest(destId, WorkerCounters.OUT_PKTS, 1);
         counters.addDest(destId, WorkerCounters.OUT_BYTES, bytes);
-        counters.addService(conns.serviceId(slot), WorkerCounters.OUT_PKTS, 1);
-        counters.addService(conns.serviceId(slot), WorkerCounters.OUT_BYTES, bytes);
+        int serviceId = conns.serviceId(slot);
+        counters.addService(serviceId, WorkerCounters.OUT_PKTS, 1);
+        counters.addService(serviceId, WorkerCounters.OUT_BYTES, bytes);
         transition(slot, proto, TcpStateMachine.OUTPUT, tcpFlags, (flags & SynFloodGuard.HALF_OPEN) != 0, nowMs);
         int outIf = conns.inIfindex(slot);
         if (outIf == 0) {
