@@ -315,12 +315,16 @@ public final class Forwarder implements FlowView {
             return ignore();
         }
         lastNowMs = nowMs;
-        if (ip.fragmentOffset() != 0) {
+        // each header field read once: every off-heap read inlines a deep tree, and C2's node budget is
+        // what keeps the connection lookup below inlined
+        int flagsFragment = ip.flagsFragment();
+        if ((flagsFragment & Ipv4View.FRAGMENT_OFFSET_MASK) != 0) {
             return laterFragment(nowMs);
         }
-        boolean firstFragment = ip.moreFragments();
-        long l4 = l3 + ip.headerLength();
-        long l4Available = ip.totalLength() - ip.headerLength();
+        boolean firstFragment = (flagsFragment & Ipv4View.FLAG_MF) != 0;
+        int headerLength = ip.headerLength();
+        long l4 = l3 + headerLength;
+        long l4Available = ip.totalLength() - headerLength;
         int sport;
         int dport;
         int tcpFlags = 0;
@@ -348,63 +352,29 @@ public final class Forwarder implements FlowView {
         int dst = ip.dstAddr();
 
         // inbound: client → VIP
-        boolean stateless = false;
         int slot = conns.lookupIn(proto, src, sport, dst, dport);
-        boolean syn = proto == Ipv4View.PROTO_TCP
-                && (tcpFlags & (TcpView.SYN | TcpView.RST)) == TcpView.SYN;
-        if (slot >= 0 && syn && reusable(slot)) {
+        if (slot >= 0 && proto == Ipv4View.PROTO_TCP && (tcpFlags & (TcpView.SYN | TcpView.RST)) == TcpView.SYN
+                && reusable(slot)) {
             expireNow(slot);
             slot = -1;
         }
-        if (slot < 0) {
-            // firewall-mark services first, then (protocol, address, port), as ip_vs_service_find
-            int fwmark = config.mark(proto, dst, dport);
-            ServiceRuntime svc = fwmark != 0 ? config.serviceByFwmark(fwmark) : null;
-            if (svc == null) {
-                svc = config.service(proto, dst, dport);
-            }
-            if (svc != null) {
-                int guarded = SynFloodGuard.STATEFUL;
-                if (proto == Ipv4View.PROTO_TCP) {
-                    destView.service = svc;
-                    guarded = syn ? synGuard.onSyn(svc, destView, src, sport, dst, dport, nowMs)
-                            : synGuard.onOrphan(svc, destView, tcpFlags, src, sport, dst, dport, nowMs);
-                    if (guarded == SynFloodGuard.DROP) {
-                        if (syn) {
-                            return DROPPED;
-                        }
-                        if (!sloppyTcp || (tcpFlags & TcpView.RST) != 0) {
-                            return drop(DropReason.NO_CONNECTION);
-                        }
-                        guarded = SynFloodGuard.STATEFUL; // sloppy_tcp: a flow moved here mid-way is scheduled
-                    }
-                }
-                forcedDest = guarded;
-                slot = schedule(svc, proto, src, sport, dst, dport, inIfindex, eth.srcMac(), nowMs);
-                forcedDest = -1;
-                if (slot < 0) {
-                    return DROPPED;
-                }
-                if (proto == Ipv4View.PROTO_TCP) {
-                    if (syn && guarded >= 0) {
-                        stateless = true;
-                        conns.flags(slot, conns.flags(slot) | ConnectionFlags.ONE_PACKET); // stateless: gone once sent
-                    } else if (syn || guarded >= 0) {
-                        synGuard.created(conns, slot, !syn); // a SYN's entry, or an ACK adopted after a stateless SYN
-                    } // else a sloppy pick-up of an established flow: not half-open
-                }
-            }
-        }
-        int ipId = ip.identification();
         if (slot >= 0) {
+            int ipId = firstFragment ? ip.identification() : 0; // read before the transmitter rewrites the frame
             int r = inbound(seg, mac, snapLen, wireLen, slot, proto, tcpFlags, nowMs);
-            if (stateless && conns.isLive(slot)) {
-                expireNow(slot); // dropped on its way out: a stateless SYN leaves nothing behind either way
-            }
             if (firstFragment && r == FORWARDED) {
                 firstFragmentPlaced(src, dst, proto, ipId, slot, false, nowMs);
             }
             return r;
+        }
+        // firewall-mark services first, then (protocol, address, port), as ip_vs_service_find
+        int fwmark = config.mark(proto, dst, dport);
+        ServiceRuntime svc = fwmark != 0 ? config.serviceByFwmark(fwmark) : null;
+        if (svc == null) {
+            svc = config.service(proto, dst, dport);
+        }
+        if (svc != null) {
+            return newConnection(svc, seg, mac, snapLen, wireLen, proto, src, sport, dst, dport, tcpFlags,
+                    firstFragment, inIfindex, nowMs);
         }
         // outbound: NAT real server → client, or FULLNAT real server → local address
         slot = conns.lookupOut(proto, src, sport, dst, dport);
@@ -415,6 +385,7 @@ public final class Forwarder implements FlowView {
             }
         }
         if (slot >= 0) {
+            int ipId = firstFragment ? ip.identification() : 0;
             int r = outbound(seg, mac, snapLen, wireLen, slot, proto, tcpFlags, nowMs);
             if (firstFragment && r == FORWARDED) {
                 firstFragmentPlaced(src, dst, proto, ipId, slot, true, nowMs);
@@ -425,6 +396,57 @@ public final class Forwarder implements FlowView {
             return ignore(); // a health check reply to the director itself; a VIP port no service has
         }
         return drop(DropReason.NAT_REPLY_NO_CONNECTION);
+    }
+
+    /**
+     * A packet for a service that matched no connection: the SYN flood guard's verdict, scheduling, then
+     * the inbound path. Out of {@link #process} so the per-packet path of established connections stays
+     * small enough for the JIT to compile it with its accessors inlined (C2's node budget).
+     */
+    private int newConnection(ServiceRuntime svc, MemorySegment seg, long mac, int snapLen, int wireLen, int proto,
+                              int src, int sport, int dst, int dport, int tcpFlags, boolean firstFragment,
+                              int inIfindex, long nowMs) {
+        boolean syn = proto == Ipv4View.PROTO_TCP
+                && (tcpFlags & (TcpView.SYN | TcpView.RST)) == TcpView.SYN;
+        boolean stateless = false;
+        int guarded = SynFloodGuard.STATEFUL;
+        if (proto == Ipv4View.PROTO_TCP) {
+            destView.service = svc;
+            guarded = syn ? synGuard.onSyn(svc, destView, src, sport, dst, dport, nowMs)
+                    : synGuard.onOrphan(svc, destView, tcpFlags, src, sport, dst, dport, nowMs);
+            if (guarded == SynFloodGuard.DROP) {
+                if (syn) {
+                    return DROPPED;
+                }
+                if (!sloppyTcp || (tcpFlags & TcpView.RST) != 0) {
+                    return drop(DropReason.NO_CONNECTION);
+                }
+                guarded = SynFloodGuard.STATEFUL; // sloppy_tcp: a flow moved here mid-way is scheduled
+            }
+        }
+        forcedDest = guarded;
+        int slot = schedule(svc, proto, src, sport, dst, dport, inIfindex, eth.srcMac(), nowMs);
+        forcedDest = -1;
+        if (slot < 0) {
+            return DROPPED;
+        }
+        if (proto == Ipv4View.PROTO_TCP) {
+            if (syn && guarded >= 0) {
+                stateless = true;
+                conns.flags(slot, conns.flags(slot) | ConnectionFlags.ONE_PACKET); // stateless: gone once sent
+            } else if (syn || guarded >= 0) {
+                synGuard.created(conns, slot, !syn); // a SYN's entry, or an ACK adopted after a stateless SYN
+            } // else a sloppy pick-up of an established flow: not half-open
+        }
+        int ipId = firstFragment ? ip.identification() : 0;
+        int r = inbound(seg, mac, snapLen, wireLen, slot, proto, tcpFlags, nowMs);
+        if (stateless && conns.isLive(slot)) {
+            expireNow(slot); // dropped on its way out: a stateless SYN leaves nothing behind either way
+        }
+        if (firstFragment && r == FORWARDED) {
+            firstFragmentPlaced(src, dst, proto, ipId, slot, false, nowMs);
+        }
+        return r;
     }
 
     /**
@@ -709,8 +731,12 @@ public final class Forwarder implements FlowView {
         conns.remove(slot);
     }
 
-    /** Runs the TCP state machine and re-arms the idle timer (IPVS: before transmission). */
-    private void transition(int slot, int proto, int direction, int tcpFlags, long nowMs) {
+    /**
+     * Runs the TCP state machine and re-arms the idle timer (IPVS: before transmission). {@code halfOpen}:
+     * the caller's read of the entry's {@link SynFloodGuard#HALF_OPEN} flag, which nothing here changes
+     * (one off-heap read fewer per packet).
+     */
+    private void transition(int slot, int proto, int direction, int tcpFlags, boolean halfOpen, long nowMs) {
         int state = conns.state(slot);
         if (proto == Ipv4View.PROTO_TCP) {
             int next = TcpStateMachine.next(direction, tcpFlags, state);
@@ -741,7 +767,7 @@ public final class Forwarder implements FlowView {
             assure(slot); // a UDP reply
         }
         long timeoutMs = timeouts.timeoutMs(proto, state);
-        if ((conns.flags(slot) & SynFloodGuard.HALF_OPEN) != 0) {
+        if (halfOpen) {
             timeoutMs = synGuard.timeoutMs(conns, slot, direction != TcpStateMachine.OUTPUT, timeoutMs);
             if (timeoutMs < 0) {
                 return;
@@ -822,10 +848,11 @@ public final class Forwarder implements FlowView {
         long bytes = wireLen - EthernetView.HEADER_LENGTH;
         counters.addDest(d.destId(), WorkerCounters.IN_PKTS, 1);
         counters.addDest(d.destId(), WorkerCounters.IN_BYTES, bytes);
-        counters.addService(conns.serviceId(slot), WorkerCounters.IN_PKTS, 1);
-        counters.addService(conns.serviceId(slot), WorkerCounters.IN_BYTES, bytes);
+        int serviceId = conns.serviceId(slot);
+        counters.addService(serviceId, WorkerCounters.IN_PKTS, 1);
+        counters.addService(serviceId, WorkerCounters.IN_BYTES, bytes);
         int stateBefore = conns.state(slot);
-        transition(slot, proto, direction, tcpFlags, nowMs);
+        transition(slot, proto, direction, tcpFlags, (flags & SynFloodGuard.HALF_OPEN) != 0, nowMs);
         xmitContext.handshakeAck = stateBefore == TcpState.SYN_RECV && conns.state(slot) == TcpState.ESTABLISHED
                 && (tcpFlags & TcpView.SYN) == 0;
         if (conns.inIfindex(slot) == 0) {
@@ -884,9 +911,10 @@ public final class Forwarder implements FlowView {
         long bytes = wireLen - EthernetView.HEADER_LENGTH;
         counters.addDest(destId, WorkerCounters.OUT_PKTS, 1);
         counters.addDest(destId, WorkerCounters.OUT_BYTES, bytes);
-        counters.addService(conns.serviceId(slot), WorkerCounters.OUT_PKTS, 1);
-        counters.addService(conns.serviceId(slot), WorkerCounters.OUT_BYTES, bytes);
-        transition(slot, proto, TcpStateMachine.OUTPUT, tcpFlags, nowMs);
+        int serviceId = conns.serviceId(slot);
+        counters.addService(serviceId, WorkerCounters.OUT_PKTS, 1);
+        counters.addService(serviceId, WorkerCounters.OUT_BYTES, bytes);
+        transition(slot, proto, TcpStateMachine.OUTPUT, tcpFlags, (flags & SynFloodGuard.HALF_OPEN) != 0, nowMs);
         int outIf = conns.inIfindex(slot);
         if (outIf >= interfacesByIndex.length || interfacesByIndex[outIf] == null) {
             return drop(DropReason.NO_ROUTE);

@@ -37,6 +37,8 @@ public final class FragmentTable implements AutoCloseable {
     private final long[] heldUntilMs;
     private final boolean[] heldInUse;
     private final boolean[] heldReleased;
+    /** Hold slots in use: {@link #afterFlush} (once per flush, per worker) skips its scan when none is. */
+    private int heldCount;
 
     public FragmentTable(int capacity, int heldFrames) {
         int cap = Integer.highestOneBit(Math.max(16, capacity * 2 - 1)) << 1;
@@ -123,6 +125,9 @@ public final class FragmentTable implements AutoCloseable {
         for (int h = 0; h < heldInUse.length; h++) {
             if (!heldInUse[h] || (heldUntilMs[h] <= nowMs && !heldReleased[h])) {
                 MemorySegment.copy(seg, vnetOffset, held, (long) h * HELD_SLOT + HELD_HEADROOM, lengthWithVnet);
+                if (!heldInUse[h]) {
+                    heldCount++;
+                }
                 heldInUse[h] = true;
                 heldReleased[h] = false;
                 heldAddrs[h] = addrs(src, dst);
@@ -154,6 +159,9 @@ public final class FragmentTable implements AutoCloseable {
 
     /** After the worker flushed: released slots are free again. Returns held fragments that timed out. */
     public int afterFlush(long nowMs) {
+        if (heldCount == 0) {
+            return 0;
+        }
         int expired = 0;
         for (int h = 0; h < heldInUse.length; h++) {
             if (heldInUse[h] && (heldReleased[h] || heldUntilMs[h] <= nowMs)) {
@@ -162,6 +170,7 @@ public final class FragmentTable implements AutoCloseable {
                 }
                 heldInUse[h] = false;
                 heldReleased[h] = false;
+                heldCount--;
             }
         }
         return expired;
