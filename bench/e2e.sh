@@ -10,6 +10,7 @@
 #   haproxy    HAProxy, TCP mode (a full proxy)
 #   jlvs-dr    bin/jlvs director, ipvsadm -g
 #   jlvs-nat   bin/jlvs director, ipvsadm -m
+#   jlvs-dr-xdp, jlvs-nat-xdp   the same with --transport af_xdp (copy mode on veth)
 # Loads (wrk, 2 threads, from the client): keepalive (64 conns), cps (64 conns, Connection: close),
 # bulk (8 conns, 1 MiB object). Prints one line per mode × load. Everything is torn down at exit.
 #
@@ -19,7 +20,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DUR=10
 [[ ${1:-} == -d ]] && { DUR=$2; shift 2; }
-MODES=("$@"); [[ ${#MODES[@]} == 0 ]] && MODES=(direct nft-nat haproxy jlvs-dr jlvs-nat)
+MODES=("$@"); [[ ${#MODES[@]} == 0 ]] && MODES=(direct nft-nat haproxy jlvs-dr jlvs-nat jlvs-dr-xdp jlvs-nat-xdp)
 [[ $(id -u) == 0 ]] || { echo "e2e: run as root" >&2; exit 1; }
 command -v haproxy >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null
 "$ROOT/scripts/setup.sh" >/dev/null
@@ -59,6 +60,8 @@ EOF
       x $LB haproxy -D -p "$RUN/haproxy.pid" -f "$RUN/haproxy.cfg" ;;
     jlvs-dr) vip_on; start_jlvs -g ;;
     jlvs-nat) vip_on; start_jlvs -m ;;
+    jlvs-dr-xdp) vip_on; start_jlvs -g --transport af_xdp ;;
+    jlvs-nat-xdp) vip_on; start_jlvs -m --transport af_xdp ;;
   esac
 }
 mode_down() {
