@@ -130,6 +130,7 @@ public final class Director implements AutoCloseable {
     private io.jlvs.bgp.BgpSpeaker bgp;
     private boolean sloppyTcp;
     private io.jlvs.forward.SynGuardSettings synGuard = io.jlvs.forward.SynGuardSettings.DEFAULTS;
+    private io.jlvs.forward.SynProxy.Mode synProxy = io.jlvs.forward.SynProxy.Mode.PRESSURE;
 
     public Director(Options options) {
         this.options = options;
@@ -149,6 +150,12 @@ public final class Director implements AutoCloseable {
     /** IPVS's sloppy_tcp ({@code --sloppy-tcp}). Call before {@link #start}. */
     public Director sloppyTcp(boolean on) {
         this.sloppyTcp = on;
+        return this;
+    }
+
+    /** When the SYN proxy answers SYNs of NAT/FULLNAT services itself ({@code --syn-proxy}). Call before {@link #start}. */
+    public Director synProxy(io.jlvs.forward.SynProxy.Mode mode) {
+        this.synProxy = mode;
         return this;
     }
 
@@ -216,6 +223,7 @@ public final class Director implements AutoCloseable {
             workers[w].sloppyTcp(sloppyTcp || bgpSettings != null); // ECMP moves flows between directors mid-way
             workers[w].synGuard(synGuard.guardFor(workers[w].connections().capacity(), workers.length,
                     workers[w].counters()));
+            workers[w].synProxy(synProxy);
             workerThreads[w] = Thread.ofPlatform().name("jlvs-" + workers[w].name()).start(workers[w]);
         }
         restoreRules();
@@ -588,7 +596,10 @@ public final class Director implements AutoCloseable {
                 "ack_adopted", sum(w -> w.counters().total(WorkerCounters.ACK_ADOPTED)),
                 "half_open_max", sum(w -> w.synGuard().halfOpenLimit()),
                 "pressure_threshold", sum(w -> w.synGuard().pressureThreshold()),
-                "pressure_timeout_ms", workers.length == 0 ? 0 : workers[0].synGuard().pressureTimeoutMs()));
+                "pressure_timeout_ms", workers.length == 0 ? 0 : workers[0].synGuard().pressureTimeoutMs(),
+                "syn_proxy", synProxy.name().toLowerCase(java.util.Locale.ROOT),
+                "syn_proxy_cookies", sum(w -> w.counters().total(WorkerCounters.SYN_PROXY_COOKIES)),
+                "syn_proxy_opened", sum(w -> w.counters().total(WorkerCounters.SYN_PROXY_OPENED))));
         Map<String, Long> drops = new LinkedHashMap<>();
         for (DropReason r : DropReason.ALL) {
             drops.put(r.metricName(), sum(w -> w.counters().drops(r)));

@@ -114,6 +114,12 @@ public final class DirectorCommand implements Callable<Integer> {
                     + "Default: 3000.")
     Long synPressureTimeoutMs;
 
+    @Option(names = "--syn-proxy", paramLabel = "WHEN", defaultValue = "pressure",
+            description = {"SYN proxy for services whose real servers are all NAT or FULLNAT: the director answers "
+                    + "SYNs itself with SYN cookies and opens the real server's connection when the client's ACK "
+                    + "proves it real. pressure (default): while the SYN flood guard is under pressure; always; off."})
+    String synProxy;
+
     /** The SYN flood guard's settings from the --syn-* options, checked against --conn-table-size. */
     io.jlvs.forward.SynGuardSettings synGuardSettings() {
         io.jlvs.forward.SynGuardSettings s = new io.jlvs.forward.SynGuardSettings(synHalfOpenMax, synPressureThreshold,
@@ -172,6 +178,13 @@ public final class DirectorCommand implements Callable<Integer> {
             System.err.println("jlvs director: " + e.getMessage());
             return 2;
         }
+        io.jlvs.forward.SynProxy.Mode synProxyMode;
+        try {
+            synProxyMode = io.jlvs.forward.SynProxy.Mode.parse(synProxy);
+        } catch (IllegalArgumentException e) {
+            System.err.println("jlvs director: " + e.getMessage());
+            return 2;
+        }
         io.jlvs.bgp.BgpSettings bgp;
         try {
             bgp = bgpSettings();
@@ -194,7 +207,7 @@ public final class DirectorCommand implements Callable<Integer> {
             return 2;
         }
         director.vipArpHeldOnly(vipArp.equals("held"));
-        director.sloppyTcp(sloppyTcp).bgp(bgp).synGuard(synGuard);
+        director.sloppyTcp(sloppyTcp).bgp(bgp).synGuard(synGuard).synProxy(synProxyMode);
         try {
             director.transport(transport, xdpMode);
             director.start();

@@ -9,7 +9,9 @@ import io.jlvs.neigh.NeighbourTable;
 import io.jlvs.packet.ArpView;
 import io.jlvs.packet.EthernetView;
 import io.jlvs.packet.Ipv4View;
+import io.jlvs.packet.Checksum;
 import io.jlvs.packet.PacketError;
+import io.jlvs.packet.TcpOptions;
 import io.jlvs.packet.TcpView;
 import io.jlvs.packet.UdpView;
 import io.jlvs.packet.VnetHeaderView;
@@ -104,6 +106,10 @@ public final class Forwarder implements FlowView {
     private final DestView destView = new DestView();
     private final io.jlvs.conn.ExpiryListener onExpire = this::unbindDest;
     private SynFloodGuard synGuard;
+    private final SynProxy synProxy = new SynProxy(SynCookie.random());
+    /** Client segments of proxied connections waiting for the real server's SYN-ACK, keyed by slot. */
+    private final NeighbourWait proxyWait = new NeighbourWait(16);
+    private final NeighbourWait.Resolved proxyAnswered = this::proxyAnswered;
     /** The real server index the SYN flood guard chose for the flow being scheduled, or -1: the scheduler's. */
     private int forcedDest = -1;
 
@@ -209,10 +215,24 @@ public final class Forwarder implements FlowView {
         if (!java.util.Arrays.equals(localPorts.laddrs(), next.localAddresses())) {
             localPorts = new LocalPortPool(next.localAddresses(), localPortLow, localPortHigh);
         }
+        if (!synProxy.ready() && anyNat(next)) {
+            synProxy.ensureCapacity(conns.capacity()); // 8 bytes per slot, once
+        }
         this.interfacesByIndex = byIndex;
         this.schedStates = states;
         this.config = next;
         v6.apply(next, byIndex);
+    }
+
+    private static boolean anyNat(DataplaneConfig c) {
+        for (ServiceRuntime s : c.services()) {
+            for (DestRuntime d : s.dests()) {
+                if (d.method() == ConnectionFlags.FWD_MASQ || d.method() == ConnectionFlags.FWD_FULLNAT) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static boolean hasService(DataplaneConfig c, int serviceId) {
@@ -261,6 +281,10 @@ public final class Forwarder implements FlowView {
     /** Replaces the SYN flood guard (before the first frame: it does not carry the half-open count over). */
     public void synGuard(SynFloodGuard guard) {
         this.synGuard = guard;
+    }
+
+    public SynProxy synProxy() {
+        return synProxy;
     }
 
     /** The IPv6 pipeline (its connections, neighbours). */
@@ -410,6 +434,22 @@ public final class Forwarder implements FlowView {
                 && (tcpFlags & (TcpView.SYN | TcpView.RST)) == TcpView.SYN;
         boolean stateless = false;
         int guarded = SynFloodGuard.STATEFUL;
+        if (proto == Ipv4View.PROTO_TCP && synProxy.ready() && synProxy.mode() != SynProxy.Mode.OFF
+                && SynProxy.eligible(svc)) {
+            boolean proxying = synProxy.mode() == SynProxy.Mode.ALWAYS || synGuard.pressured(nowMs);
+            if (syn && proxying) {
+                return answerSyn(svc, src, sport, dst, dport, nowMs);
+            }
+            if ((tcpFlags & (TcpView.SYN | TcpView.RST | TcpView.ACK)) == TcpView.ACK) {
+                int options = synProxy.cookies().check(src, sport, dst, dport, tcp.seq() - 1, tcp.ack() - 1, nowMs);
+                if (options >= 0) {
+                    return proxyOpen(svc, src, sport, dst, dport, tcpFlags, options, inIfindex, nowMs);
+                }
+                if (proxying && !sloppyTcp) {
+                    return drop(DropReason.SYN_COOKIE_INVALID);
+                }
+            }
+        }
         if (proto == Ipv4View.PROTO_TCP) {
             destView.service = svc;
             guarded = syn ? synGuard.onSyn(svc, destView, src, sport, dst, dport, nowMs)
@@ -447,6 +487,195 @@ public final class Forwarder implements FlowView {
             firstFragmentPlaced(src, dst, proto, ipId, slot, false, nowMs);
         }
         return r;
+    }
+
+    // ---------------------------------------------------------------- SYN proxy (SynProxy)
+
+    /** {@link #serverOfProxied}: carry on with the ordinary reply path. */
+    private static final int CONTINUE = -1;
+
+    /** A SYN the proxy answers itself: a SYN-ACK with a cookie, back the way the SYN came; no state. */
+    private int answerSyn(ServiceRuntime svc, int src, int sport, int dst, int dport, long nowMs) {
+        ServedInterface in = inInterface();
+        long m = takeScratchFrame();
+        if (in == null || m < 0) {
+            return drop(in == null ? DropReason.NO_ROUTE : DropReason.TX_FAILED);
+        }
+        int parsed = TcpOptions.parseSyn(frame.seg, tcp.offset(), tcp.headerLength());
+        int options = SynCookie.options(TcpOptions.mss(parsed), TcpOptions.sackPermitted(parsed),
+                TcpOptions.windowScale(parsed));
+        int clientIsn = tcp.seq();
+        int cookie = synProxy.cookies().make(src, sport, dst, dport, clientIsn, options, nowMs);
+        // FULLNAT's TOA takes 8 bytes of the handshake ACK, as its real servers' MSS is lowered by 8
+        int mss = SynCookie.mss(options) - (hasFullNat(svc) ? FullNatXmit.TOA_LENGTH : 0);
+        int length = synProxy.write(scratch, m, eth.srcMac(), in.mac(), dst, src, dport, sport, cookie, clientIsn + 1,
+                TcpView.SYN | TcpView.ACK, 0xffff, xmitContext.nextIpId(), true, mss,
+                SynCookie.sackPermitted(options), SynCookie.windowScale(options) >= 0 ? SynProxy.WINDOW_SCALE : -1);
+        sink.send(frame.inIfindex, scratch, m - VNET, VNET + length);
+        counters.addTotal(WorkerCounters.SYN_PROXY_COOKIES, 1);
+        return ANSWERED;
+    }
+
+    private static boolean hasFullNat(ServiceRuntime svc) {
+        for (DestRuntime d : svc.dests()) {
+            if (d.method() == ConnectionFlags.FWD_FULLNAT) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A client's ACK with a valid cookie: the connection is scheduled as any other (the scheduler, not a
+     * hash, picks the real server), and the real server gets the SYN the client sent us. Data the ACK
+     * carries waits until the real server answers.
+     */
+    private int proxyOpen(ServiceRuntime svc, int src, int sport, int dst, int dport, int tcpFlags, int options,
+                          int inIfindex, long nowMs) {
+        int clientIsn = tcp.seq() - 1;
+        int cookie = tcp.ack() - 1;
+        int window = tcp.window();
+        boolean carries = carriesData(tcpFlags);
+        destView.service = svc;
+        int slot = schedule(svc, Ipv4View.PROTO_TCP, src, sport, dst, dport, inIfindex, eth.srcMac(), nowMs);
+        if (slot < 0) {
+            return DROPPED;
+        }
+        conns.flags(slot, conns.flags(slot) | SynProxy.AWAIT);
+        synGuard.created(conns, slot, false); // half-open until the real server answers
+        synProxy.awaiting(slot, cookie, clientIsn);
+        counters.addTotal(WorkerCounters.SYN_PROXY_OPENED, 1);
+        if (carries && !holdForServer(slot, nowMs)) {
+            counters.drop(DropReason.SYN_PROXY_WAIT); // the client sends it again
+        }
+        return synToServer(slot, options, window, nowMs);
+    }
+
+    private boolean carriesData(int tcpFlags) {
+        return (tcpFlags & TcpView.FIN) != 0 || ip.totalLength() - ip.headerLength() - tcp.headerLength() > 0;
+    }
+
+    private boolean holdForServer(int slot, long nowMs) {
+        return proxyWait.hold(frame.seg, frame.mac - VNET, frame.snapLen + VNET, frame.inIfindex, 0, 0L, slot, nowMs);
+    }
+
+    /** The SYN for the real server, as the client's own (its ISN, window and options), through the inbound path. */
+    private int synToServer(int slot, int options, int clientWindow, long nowMs) {
+        long m = takeScratchFrame();
+        if (m < 0) {
+            return drop(DropReason.TX_FAILED);
+        }
+        int scale = SynCookie.windowScale(options);
+        int window = (int) Math.min(0xffff, (long) clientWindow << Math.max(0, scale)); // a SYN's is never scaled
+        int length = synProxy.write(scratch, m, 0L, conns.clientMac(slot), conns.clientIp(slot), conns.vip(slot),
+                conns.clientPort(slot), conns.vport(slot), synProxy.clientIsn(slot), 0, TcpView.SYN, window,
+                xmitContext.nextIpId(), true, SynCookie.mss(options), SynCookie.sackPermitted(options), scale);
+        return inboundMade(m, length, slot, TcpView.SYN, nowMs);
+    }
+
+    /** Handles a segment the proxy wrote (client → VIP form) as if the client had sent it. */
+    private int inboundMade(long m, int length, int slot, int tcpFlags, long nowMs) {
+        frame.set(scratch, m, length, length, conns.inIfindex(slot));
+        ip.wrap(scratch, m + EthernetView.HEADER_LENGTH);
+        tcp.wrap(scratch, frame.l4());
+        frame.proto = Ipv4View.PROTO_TCP;
+        return inbound(scratch, m, length, length, slot, Ipv4View.PROTO_TCP, tcpFlags, nowMs);
+    }
+
+    /**
+     * A client segment while the real server has not answered yet: data and FIN wait (a second one means the
+     * client is retransmitting, so the SYN goes again), a bare ACK has nothing for the server, a RST ends it.
+     */
+    private int clientWhileAwaiting(int slot, int tcpFlags, long nowMs) {
+        if ((tcpFlags & TcpView.RST) != 0) {
+            expireNow(slot);
+            return drop(DropReason.SYN_PROXY_WAIT);
+        }
+        if (!carriesData(tcpFlags)) {
+            return drop(DropReason.SYN_PROXY_WAIT);
+        }
+        boolean again = proxyWait.holding(0, 0L, slot) > 0;
+        int window = tcp.window();
+        if (!holdForServer(slot, nowMs)) {
+            return drop(DropReason.SYN_PROXY_WAIT);
+        }
+        if (again) {
+            int options = synProxy.cookies().optionsOf(conns.clientIp(slot), conns.clientPort(slot), conns.vip(slot),
+                    conns.vport(slot), synProxy.cookie(slot));
+            synToServer(slot, options, window, nowMs);
+        }
+        return HELD;
+    }
+
+    /**
+     * The real server's side of a proxied connection. Waiting: its SYN-ACK fixes the shift and is answered
+     * with the handshake's last ACK (the held client data follows at once); its RST goes to the client with
+     * the sequence number the client expects. Proxied: a repeated SYN-ACK (our ACK was lost) is acknowledged
+     * again. Otherwise {@link #CONTINUE}.
+     */
+    private int serverOfProxied(int slot, int flags, int tcpFlags, long nowMs) {
+        boolean synAck = (tcpFlags & (TcpView.SYN | TcpView.ACK | TcpView.RST)) == (TcpView.SYN | TcpView.ACK);
+        if ((flags & SynProxy.AWAIT) != 0) {
+            int cookie = synProxy.cookie(slot);
+            int clientIsn = synProxy.clientIsn(slot);
+            if (synAck && tcp.ack() == clientIsn + 1) {
+                int options = synProxy.cookies().optionsOf(conns.clientIp(slot), conns.clientPort(slot),
+                        conns.vip(slot), conns.vport(slot), cookie);
+                int serverScale = TcpOptions.windowScale(TcpOptions.parseSyn(frame.seg, tcp.offset(), tcp.headerLength()));
+                synProxy.established(slot, tcp.seq(), SynCookie.windowScale(options), serverScale);
+                conns.flags(slot, (conns.flags(slot) & ~SynProxy.AWAIT) | SynProxy.PROXIED);
+                int r = ackToServer(slot, clientIsn + 1, cookie + 1, SynCookie.windowScale(options), nowMs);
+                proxyWait.release(proxyAnswered, replayHeld); // last: it handles other frames
+                return r;
+            }
+            if ((tcpFlags & TcpView.RST) != 0) {
+                int seq = tcp.seq();
+                tcp.seq(cookie + 1);
+                if (!frame.partialChecksum()) {
+                    tcp.checksum(Checksum.update32(tcp.checksum(), seq, cookie + 1));
+                }
+                synProxy.established(slot, cookie, -1, -1); // no shift from here: the RST is placed
+                conns.flags(slot, (conns.flags(slot) & ~SynProxy.AWAIT) | SynProxy.PROXIED);
+                return CONTINUE;
+            }
+            return drop(DropReason.SYN_PROXY_WAIT);
+        }
+        if (synAck) {
+            int r = ackToServer(slot, tcp.ack(), tcp.seq() + 1 - synProxy.delta(slot), -1, nowMs);
+            return r == FORWARDED ? ANSWERED : r;
+        }
+        return CONTINUE;
+    }
+
+    /** The handshake's last ACK to the real server (client-side numbers; the inbound path shifts them). */
+    private int ackToServer(int slot, int seq, int clientSideAck, int clientScale, long nowMs) {
+        long m = takeScratchFrame();
+        if (m < 0) {
+            return drop(DropReason.TX_FAILED);
+        }
+        int window = 0xffff >>> Math.max(0, clientScale); // 64 KiB until the client's next segment says more
+        int length = synProxy.write(scratch, m, 0L, conns.clientMac(slot), conns.clientIp(slot), conns.vip(slot),
+                conns.clientPort(slot), conns.vport(slot), seq, clientSideAck, TcpView.ACK, window,
+                xmitContext.nextIpId(), false, 0, false, -1);
+        return inboundMade(m, length, slot, TcpView.ACK, nowMs);
+    }
+
+    /** {@link #proxyWait}: frames of {@code slot} may go once it no longer waits for its real server. */
+    private boolean proxyAnswered(int ifindex, long hi, long slot) {
+        int s = (int) slot;
+        return !conns.isLive(s) || (conns.flags(s) & SynProxy.AWAIT) == 0;
+    }
+
+    /** A scratch frame with headroom (FULLNAT's TOA moves the headers forward); returns its Ethernet offset. */
+    private long takeScratchFrame() {
+        long f = takeScratch();
+        if (f < 0) {
+            return -1;
+        }
+        long vnet = f + Frame.HEADROOM;
+        scratch.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, vnet, 0L);
+        scratch.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, vnet + 8, (short) 0);
+        return vnet + VNET;
     }
 
     /**
@@ -833,6 +1062,9 @@ public final class Forwarder implements FlowView {
     private int inbound(MemorySegment seg, long mac, int snapLen, int wireLen, int slot, int proto,
                         int tcpFlags, long nowMs) {
         int flags = conns.flags(slot);
+        if ((flags & SynProxy.AWAIT) != 0 && (tcpFlags & TcpView.SYN) == 0) {
+            return clientWhileAwaiting(slot, tcpFlags, nowMs);
+        }
         DestRuntime d = config.dest(conns.destId(slot));
         if (d == null) {
             return drop(DropReason.DEST_UNAVAILABLE);
@@ -874,6 +1106,9 @@ public final class Forwarder implements FlowView {
         }
         ip.decrementTtl();
         xmitContext.nowMs = nowMs;
+        if ((flags & SynProxy.PROXIED) != 0) {
+            synProxy.toServer(frame, slot, tcpFlags);
+        }
         Xmit x = xmits[flags & ConnectionFlags.FWD_MASK];
         int r = x == null ? Xmit.drop(DropReason.NO_ROUTE) : x.toRealServer(frame, xmitContext, slot, d, out, nextHopMac);
         if (r == TunnelXmit.FRAG_NEEDED) {
@@ -897,6 +1132,13 @@ public final class Forwarder implements FlowView {
     private int outbound(MemorySegment seg, long mac, int snapLen, int wireLen, int slot, int proto,
                          int tcpFlags, long nowMs) {
         int flags = conns.flags(slot);
+        if ((flags & SynProxy.FLAGS) != 0) {
+            int r = serverOfProxied(slot, flags, tcpFlags, nowMs);
+            if (r != CONTINUE) {
+                return r;
+            }
+            flags = conns.flags(slot);
+        }
         if ((flags & ConnectionFlags.NOOUTPUT) != 0) {
             conns.flags(slot, flags & ~ConnectionFlags.NOOUTPUT);
         }
@@ -928,6 +1170,9 @@ public final class Forwarder implements FlowView {
         }
         ip.decrementTtl();
         xmitContext.nowMs = nowMs;
+        if ((flags & SynProxy.PROXIED) != 0) {
+            synProxy.toClient(frame, slot);
+        }
         Xmit x = xmits[flags & ConnectionFlags.FWD_MASK];
         int r = x == null ? Xmit.drop(DropReason.NAT_REPLY_NO_CONNECTION)
                 : x.toClient(frame, xmitContext, slot, interfacesByIndex[outIf]);
@@ -1151,6 +1396,10 @@ public final class Forwarder implements FlowView {
                 int rip = conns.realIp(slot);
                 quotedIp.srcAddrUpdate(rip);
                 frame.seg.set(NET_SHORT, qp, (short) conns.realPort(slot));
+                if (qproto == Ipv4View.PROTO_TCP && (conns.flags(slot) & SynProxy.PROXIED) != 0) {
+                    // the quoted reply carried the client-side sequence number; the real server checks its own
+                    frame.seg.set(NET_INT, qp + 4, frame.seg.get(NET_INT, qp + 4) + synProxy.delta(slot));
+                }
                 ip.dstAddrUpdate(rip);
                 icmpIn.updateChecksum(icmpLen);
             } else if ((conns.flags(slot) & ConnectionFlags.FWD_MASK) != ConnectionFlags.FWD_DROUTE) {
@@ -1187,6 +1436,8 @@ public final class Forwarder implements FlowView {
 
     private static final java.lang.foreign.ValueLayout.OfShort NET_SHORT =
             java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
+    private static final java.lang.foreign.ValueLayout.OfInt NET_INT =
+            java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
 
     // ---------------------------------------------------------------- connection sync
 
@@ -1225,6 +1476,9 @@ public final class Forwarder implements FlowView {
 
     private void pushSync(int slot) {
         int flags = conns.flags(slot);
+        if ((flags & SynProxy.FLAGS) != 0) {
+            return; // a backup could not shift its sequence numbers (see SynProxy)
+        }
         boolean template = (flags & ConnectionFlags.TEMPLATE) != 0;
         ServiceRuntime svc = config.serviceById(conns.serviceId(slot));
         int fwmark = svc == null ? 0 : svc.fwmark();
@@ -1431,6 +1685,9 @@ public final class Forwarder implements FlowView {
         for (int n = neighbourWait.afterFlush(lastNowMs); n > 0; n--) {
             counters.drop(DropReason.NEIGHBOUR_UNRESOLVED); // held, but the next hop never answered
         }
+        for (int n = proxyWait.afterFlush(lastNowMs); n > 0; n--) {
+            counters.drop(DropReason.SYN_PROXY_WAIT); // held, but the real server never answered
+        }
     }
 
     /** Expires idle connections and keeps real servers' MACs resolved; call every few milliseconds. */
@@ -1440,6 +1697,9 @@ public final class Forwarder implements FlowView {
         int expired = conns.expire(nowMs, onExpire, EXPIRE_BUDGET) + v6.housekeeping(nowMs);
         if (neighbourWait.waiting() > 0) {
             neighbourWait.release(resolved, replayHeld);
+        }
+        if (proxyWait.waiting() > 0) {
+            proxyWait.release(proxyAnswered, replayHeld);
         }
         for (DestRuntime d : config.destsById()) {
             if (d != null && d.outIfindex() != 0) {
@@ -1567,6 +1827,7 @@ public final class Forwarder implements FlowView {
     public void close() {
         fragments.close();
         neighbourWait.close();
+        proxyWait.close();
         v6.close();
         v6.connections().close();
         tunnel.close();

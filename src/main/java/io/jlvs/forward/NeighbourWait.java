@@ -12,6 +12,9 @@ import java.lang.foreign.MemorySegment;
  * Dropping it instead costs a TCP flow a retransmission timeout that doubles each time (a real server's
  * reply to a client a new master has not resolved yet would wait seconds).
  *
+ * <p>The SYN proxy keeps a second instance for client data that waits for a real server's SYN-ACK,
+ * keyed {@code (0, 0, connection slot)} (see {@link SynProxy}).
+ *
  * <p>A few slots ({@link #SLOT_BYTES} each, room for a GSO super-frame), held {@link #HOLD_MS} at most:
  * the kernel gives up on an address after three solicitations a second apart. Off-heap, allocation-free,
  * owned by one worker. A slot handed back stays untouched until the worker's next flush, because the
@@ -75,6 +78,17 @@ public final class NeighbourWait implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** Frames held for {@code (ifindex, hi, lo)} and not yet handed back. */
+    public int holding(int ifindex, long hi, long lo) {
+        int n = 0;
+        for (int i = 0; i < inUse.length && waiting > 0; i++) {
+            if (inUse[i] && !handedBack[i] && nextHopIfindex[i] == ifindex && nextHopHi[i] == hi && nextHopLo[i] == lo) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Frames held and not yet handed back or expired. */

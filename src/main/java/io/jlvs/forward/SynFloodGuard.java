@@ -32,8 +32,10 @@ import java.security.SecureRandom;
  *   <li><b>Cap</b> ({@code halfOpen >= halfOpenLimit}): a SYN that would need a new half-open entry
  *       (NAT, FULLNAT, persistent services) is dropped, counted as {@link DropReason#SYN_HALF_OPEN_LIMIT}.
  *       So at least {@code capacity - halfOpenLimit} entries stay for connections that completed their
- *       handshake. NAT/FULLNAT have no SYN proxy yet: under a flood larger than
- *       {@code halfOpenLimit / pressureTimeoutMs} a legitimate SYN may be dropped and retransmitted.</li>
+ *       handshake.</li>
+ *   <li><b>SYN proxy</b> (pressure, services whose real servers are all NAT or FULLNAT): the director
+ *       answers the SYN itself with a cookie and no entry ({@link SynProxy}); the cap then only meets SYNs
+ *       of other services.</li>
  * </ul>
  *
  * <p>An adopted entry counts as half-open (and lives {@code pressureTimeoutMs}) until the client's second
@@ -57,6 +59,8 @@ public final class SynFloodGuard {
 
     public static final long DEFAULT_PRESSURE_TIMEOUT_MS = 3_000;
     public static final long DEFAULT_ADOPT_WINDOW_MS = 60_000;
+    /** How long the SYN proxy keeps acting after the half-open count was last at the threshold. */
+    public static final long PRESSURE_HOLD_MS = 10_000;
 
     private final int halfOpenLimit;
     private final int pressureThreshold;
@@ -66,6 +70,7 @@ public final class SynFloodGuard {
     private final WorkerCounters counters;
     private int halfOpen;
     private long lastStatelessMs = Long.MIN_VALUE / 2;
+    private long lastPressureMs = Long.MIN_VALUE / 2;
 
     /** Defaults for a table of {@code capacity}: cap at a quarter, pressure at a sixteenth. */
     public static SynFloodGuard forCapacity(int capacity, WorkerCounters counters) {
@@ -103,6 +108,19 @@ public final class SynFloodGuard {
 
     public boolean underPressure() {
         return halfOpen >= pressureThreshold;
+    }
+
+    /**
+     * Pressure with a memory, for the {@link SynProxy}: true while under pressure and for
+     * {@value #PRESSURE_HOLD_MS} ms after. The proxy keeps a flood's SYNs out of the table, so the half-open
+     * count falls as soon as it acts; without the memory it would stop and start again every few seconds.
+     */
+    public boolean pressured(long nowMs) {
+        if (halfOpen >= pressureThreshold) {
+            lastPressureMs = nowMs;
+            return true;
+        }
+        return nowMs - lastPressureMs < PRESSURE_HOLD_MS;
     }
 
     public int halfOpenLimit() {

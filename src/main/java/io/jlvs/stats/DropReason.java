@@ -52,7 +52,14 @@ public enum DropReason {
     /** A bug: the pipeline threw on this frame. The worker carries on. */
     INTERNAL_ERROR("internal_error"),
     /** A SYN (or an ACK to adopt) that needed a half-open entry while the half-open cap was reached (SYN flood). */
-    SYN_HALF_OPEN_LIMIT("syn_half_open_limit");
+    SYN_HALF_OPEN_LIMIT("syn_half_open_limit"),
+    /** An ACK for a SYN-proxied service that opens nothing: its cookie is wrong or too old (SynProxy). */
+    SYN_COOKIE_INVALID("syn_cookie_invalid"),
+    /**
+     * A client segment of a SYN-proxied connection whose real server has not answered: a bare ACK, a RST, or
+     * data that found no room (or waited 3 s) in the hold queue; or a stray real-server segment then.
+     */
+    SYN_PROXY_WAIT("syn_proxy_wait");
 
     public static final DropReason[] ALL = values();
     private final String metricName;

@@ -40,6 +40,10 @@ public final class WorkerCounters implements AutoCloseable {
     public static final int ACK_ADOPTED = 32;
     /** Gauge: half-open connection entries now. */
     public static final int HALF_OPEN = 40;
+    /** SYN-ACKs with a cookie the SYN proxy sent (SynProxy). */
+    public static final int SYN_PROXY_COOKIES = 48;
+    /** Connections the SYN proxy opened from a client's ACK with a valid cookie. */
+    public static final int SYN_PROXY_OPENED = 56;
 
     public WorkerCounters(int maxIds) {
         dests = arena.allocate((long) RECORD * maxIds, 64);

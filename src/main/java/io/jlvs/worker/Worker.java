@@ -161,6 +161,11 @@ public final class Worker implements Runnable {
         forwarder.synGuard(guard);
     }
 
+    /** When the SYN proxy acts; before the worker runs. */
+    public void synProxy(io.jlvs.forward.SynProxy.Mode mode) {
+        forwarder.synProxy().mode(mode);
+    }
+
     public io.jlvs.forward.SynFloodGuard synGuard() {
         return forwarder.synGuard();
     }

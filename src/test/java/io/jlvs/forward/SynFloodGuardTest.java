@@ -37,7 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The SYN flood defence through the real pipeline, golden-fixture style (same bed as {@link ForwarderTest}):
  * a guard with a half-open cap of 4 and pressure from 2 half-open entries, so a handful of spoofed SYNs
- * (from 198.19.200.0/24) is a flood.
+ * (from 198.19.200.0/24) is a flood. The SYN proxy is off here: these are the guard's own mechanisms, which
+ * also serve persistent services, services mixing methods, and {@code --syn-proxy off}.
  */
 class SynFloodGuardTest {
     static final long T0_MS = 1_000_000;
@@ -63,6 +64,7 @@ class SynFloodGuardTest {
                 sent.add(new Sent(ifindex, seg.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE))), 1024);
         guard = new SynFloodGuard(LIMIT, PRESSURE, SHORT_MS, WINDOW_MS, 7, counters);
         forwarder.synGuard(guard);
+        forwarder.synProxy().mode(SynProxy.Mode.OFF); // the guard alone; SynProxyTest has the proxy
     }
 
     @AfterEach
