@@ -74,7 +74,7 @@ public final class SynProxy {
         }
     }
 
-    private final SynCookie cookies;
+    private SynCookie cookies;
     private Mode mode = Mode.PRESSURE;
     /** AWAIT: the cookie; PROXIED: delta (server seq - client-side seq). */
     private int[] first = new int[0];
@@ -124,6 +124,11 @@ public final class SynProxy {
 
     SynCookie cookies() {
         return cookies;
+    }
+
+    /** Replaces the cookie key (tests and fuzzing want a fixed one); before the first SYN. */
+    void cookies(SynCookie cookies) {
+        this.cookies = cookies;
     }
 
     // ------------------------------------------------------------------ state per slot

@@ -77,6 +77,24 @@ final class ForwarderFuzzSeeds {
                             0, 0, 0, 0, 1, 3, 3, 7})),
                 rec(8, client().ipv4(CL, ForwarderFuzzTest.VIP).tcp(40000, 80).flags(TcpView.RST)),
                 rec(0, client().ipv4(CL, ForwarderFuzzTest.VIP).tcp(40000, 80).flags(TcpView.SYN))));
+        for (int setup : new int[] {6, 7}) { // NAT, FULLNAT with the SYN proxy and its scripted connection
+            String name = setup == 6 ? "nat" : "fullnat";
+            int cookie = new SynCookie(ForwarderFuzzTest.COOKIE_KEY1, ForwarderFuzzTest.COOKIE_KEY2).make(ip(CL), 40000,
+                    ip(ForwarderFuzzTest.VIP), 80, ForwarderFuzzTest.PROXY_CLIENT_ISN, SynCookie.options(1460, true, 6),
+                    ForwarderFuzzTest.START_MS);
+            int sackLeft = cookie + 101;
+            int sackRight = cookie + 201;
+            byte[] sack = {1, 1, 5, 10, (byte) (sackLeft >>> 24), (byte) (sackLeft >>> 16), (byte) (sackLeft >>> 8),
+                (byte) sackLeft, (byte) (sackRight >>> 24), (byte) (sackRight >>> 16), (byte) (sackRight >>> 8),
+                (byte) sackRight};
+            Files.write(frames.resolve("seed-" + name + "-synproxy"), input(setup,
+                    rec(0, client().ipv4(CL, ForwarderFuzzTest.VIP).tcp(40000, 80).flags(TcpView.ACK | TcpView.PSH)
+                            .seq(ForwarderFuzzTest.PROXY_CLIENT_ISN + 1).ack(cookie + 1).tcpOptions(sack)
+                            .payload("GET / HTTP/1.1\r\n\r\n")),
+                    rec(0, client().ipv4(CL, ForwarderFuzzTest.VIP).tcp(40001, 80).flags(TcpView.SYN).seq(5)
+                            .tcpOptions(new byte[] {2, 4, 5, (byte) 0xb4, 4, 2, 1, 3, 3, 14, 1, 1})),
+                    rec(0, client().ipv4(CL, ForwarderFuzzTest.VIP).tcp(40002, 80).flags(TcpView.ACK).seq(6).ack(cookie))));
+        }
         Files.write(frames.resolve("seed-ipv6"), input(DR,
                 rec(0, client().ipv6("2001:db8::2", "2001:db8::100").tcp(40000, 80).flags(TcpView.SYN))));
 

@@ -4,6 +4,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.jlvs.conn.ConnectionFlags;
 import io.jlvs.conn.ConnectionTable;
 import io.jlvs.control.ServiceConfig;
+import io.jlvs.packet.TcpView;
+import io.jlvs.testkit.PacketBuilder;
 import io.jlvs.sched.SchedulerRegistry;
 import io.jlvs.stats.WorkerCounters;
 import io.jlvs.sync.SyncCodec;
@@ -27,7 +29,10 @@ import static io.jlvs.testkit.PacketBuilder.mac;
  * <p>Input of {@link #fuzzFrames}:
  * <pre>
  * | setup (1) | record | record | …
- * setup:  bits 0-2 forwarding method (DR, NAT, TUN/IPIP, TUN/GUE, FULLNAT; the rest wrap round)
+ * setup:  bits 0-2 forwarding method (DR, NAT, TUN/IPIP, TUN/GUE, FULLNAT, DR, NAT + SYN proxy,
+ *         FULLNAT + SYN proxy: {@code --syn-proxy always}, cookie key {@link #COOKIE_KEY1}/{@link #COOKIE_KEY2}, and
+ *         one proxied connection already established: 198.18.0.2:40000, client ISN 1000, server ISN 777000000,
+ *         server window scale 9, so later frames of that flow take the shifting and rescaling paths)
  *         bit 3 persistent TCP service, bits 4-7 scheduler (index into SchedulerRegistry.names(), wrapping)
  * record: | ctl (1) | length (2, big-endian) | frame from its Ethernet header (length bytes, or what is left) |
  * ctl:    bit 0 arrives on eth1 (else eth0), bit 1 partial checksum (NEEDS_CSUM), bit 2 GSO,
@@ -49,6 +54,10 @@ class ForwarderFuzzTest {
     static final String LOCAL = "198.19.0.1";
     static final long START_MS = 1_000_000;
     private static final int HEADROOM = 64;
+    static final long COOKIE_KEY1 = 0x5eed_0001L;
+    static final long COOKIE_KEY2 = 0x5eed_0002L;
+    static final int PROXY_CLIENT_ISN = 1000;
+    static final int PROXY_SERVER_ISN = 777_000_000;
     private static final List<String> SCHEDULERS = SchedulerRegistry.names();
 
     @FuzzTest(maxDuration = "2m")
@@ -82,14 +91,17 @@ class ForwarderFuzzTest {
         final Forwarder forwarder;
         long nowMs = START_MS;
 
+        byte[] lastSent = new byte[0];
+
         Bed(byte setup) {
-            forwarder = new Forwarder(conns, counters, (ifindex, seg, offset, length) ->
-                    WellFormedFrames.check(ifindex, SERVED, seg.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE)),
-                    64);
-            int methodChoice = (setup & 7) % 5;
+            forwarder = new Forwarder(conns, counters, (ifindex, seg, offset, length) -> {
+                lastSent = seg.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE);
+                WellFormedFrames.check(ifindex, SERVED, lastSent);
+            }, 64);
+            int methodChoice = setup & 7;
             int method = switch (methodChoice) {
-                case 0 -> ConnectionFlags.FWD_DROUTE;
-                case 1 -> ConnectionFlags.FWD_MASQ;
+                case 0, 5 -> ConnectionFlags.FWD_DROUTE;
+                case 1, 6 -> ConnectionFlags.FWD_MASQ;
                 case 2, 3 -> ConnectionFlags.FWD_TUNNEL;
                 default -> ConnectionFlags.FWD_FULLNAT;
             };
@@ -117,6 +129,43 @@ class ForwarderFuzzTest {
             // the real servers' MACs are known, so connections reach transmission
             arpReply("02:00:c6:13:00:0b", RS1);
             arpReply("02:00:c6:13:00:0c", RS2);
+            if (methodChoice >= 6) {
+                forwarder.synProxy().cookies(new SynCookie(COOKIE_KEY1, COOKIE_KEY2));
+                forwarder.synProxy().mode(SynProxy.Mode.ALWAYS);
+                proxiedConnection();
+            }
+        }
+
+        /** The scripted handshake of the proxied connection the setup byte promises. */
+        private void proxiedConnection() {
+            client(PacketBuilder.ethernet("02:00:c6:12:00:02", LB_CMAC).vnetHeader().ipv4("198.18.0.2", VIP).df(true)
+                    .tcp(40000, 80).flags(TcpView.SYN).seq(PROXY_CLIENT_ISN).window(64240)
+                    .tcpOptions(new byte[] {2, 4, 5, (byte) 0xb4, 1, 1, 4, 2, 1, 3, 3, 6}));
+            int cookie = WellFormedFrames.u32(lastSent, WellFormedFrames.VNET + WellFormedFrames.ETH + 20 + 4);
+            client(PacketBuilder.ethernet("02:00:c6:12:00:02", LB_CMAC).vnetHeader().ipv4("198.18.0.2", VIP).df(true)
+                    .tcp(40000, 80).flags(TcpView.ACK).seq(PROXY_CLIENT_ISN + 1).ack(cookie + 1).window(502));
+            int l3 = WellFormedFrames.VNET + WellFormedFrames.ETH;
+            String rs = ipText(WellFormedFrames.u32(lastSent, l3 + 16));
+            String to = ipText(WellFormedFrames.u32(lastSent, l3 + 12));
+            int toPort = WellFormedFrames.u16(lastSent, l3 + 20);
+            byte[] f = PacketBuilder.ethernet(rs.equals(RS1) ? "02:00:c6:13:00:0b" : "02:00:c6:13:00:0c", LB_SMAC)
+                    .vnetHeader().ipv4(rs, to).df(true).tcp(8080, toPort).flags(TcpView.SYN | TcpView.ACK)
+                    .seq(PROXY_SERVER_ISN).ack(PROXY_CLIENT_ISN + 1).window(65160)
+                    .tcpOptions(new byte[] {2, 4, 5, (byte) 0xb4, 1, 1, 4, 2, 1, 3, 3, 9}).build();
+            frame(ETH1, f, 0, f.length);
+            int slot = conns.lookupIn(6, ip("198.18.0.2"), 40000, ip(VIP), 80);
+            if (slot < 0 || (conns.flags(slot) & SynProxy.PROXIED) == 0) {
+                throw new IllegalStateException("the harness's proxied connection did not come up");
+            }
+        }
+
+        private void client(PacketBuilder b) {
+            byte[] f = b.build();
+            frame(ETH0, f, 0, f.length);
+        }
+
+        private static String ipText(int a) {
+            return (a >>> 24) + "." + ((a >>> 16) & 0xff) + "." + ((a >>> 8) & 0xff) + "." + (a & 0xff);
         }
 
         private void arpReply(String senderMac, String senderIp) {

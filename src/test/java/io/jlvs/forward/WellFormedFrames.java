@@ -113,6 +113,10 @@ final class WellFormedFrames {
         return f[i] & 0xff;
     }
 
+    static int u32(byte[] f, int i) {
+        return u16(f, i) << 16 | u16(f, i + 2);
+    }
+
     static int u16(byte[] f, int i) {
         return (u8(f, i) << 8) | u8(f, i + 1);
     }
