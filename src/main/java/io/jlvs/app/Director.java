@@ -694,7 +694,7 @@ public final class Director implements AutoCloseable {
 
     /** The worker a synced connection's packets will reach: the fanout program's choice for its client. */
     private int ownerOf(SyncEntry e) {
-        return workers.length == 1 ? 0
+        return workers.length == 1 ? 0 : e.ipv6() ? FanoutFilter.workerForIpv6()
                 : FanoutFilter.workerFor(fanoutKey, e.protocol() == 6, e.caddr(), e.cport(), workers.length);
     }
 

@@ -94,8 +94,6 @@ public final class Forwarder implements FlowView {
     private DataplaneConfig config;
     /** Where connection states go when this director is a sync master (null: not syncing). */
     private io.jlvs.sync.SyncRing syncOut;
-    private static final int SYNC_THRESHOLD = 3;
-    private static final int SYNC_PERIOD = 50;
     private ConnectionTimeouts timeouts = ConnectionTimeouts.defaults();
     /** net.ipv4.vs.sloppy_tcp: any TCP segment but a RST may start a connection, not only a SYN. */
     private boolean sloppyTcp;
@@ -1444,27 +1442,14 @@ public final class Forwarder implements FlowView {
     /** Starts (ring) or stops (null) sending connection states to a sync master daemon. */
     public void syncTo(io.jlvs.sync.SyncRing ring) {
         this.syncOut = ring;
+        v6.syncTo(ring);
     }
 
-    /**
-     * The master's decision (ip_vs_sync_conn): TCP connections are sent when they enter an eligible
-     * state other than ESTABLISHED, and every {@value #SYNC_PERIOD} packets from the
-     * {@value #SYNC_THRESHOLD}rd on; one-packet connections never (their template yes).
-     */
+    /** The master's decision ({@link SyncPolicy#needed}), for the connection and its template. */
     private void maybeSync(int slot, int proto, int stateBefore) {
         int pkts = conns.incrementInPkts(slot);
         int flags = conns.flags(slot);
-        boolean send;
-        if ((flags & ConnectionFlags.ONE_PACKET) != 0) {
-            send = false;
-        } else if (proto == Ipv4View.PROTO_TCP) {
-            int st = conns.state(slot);
-            boolean eligible = st == TcpState.ESTABLISHED || st == TcpState.FIN_WAIT || st == TcpState.CLOSE
-                    || st == TcpState.CLOSE_WAIT || st == TcpState.TIME_WAIT;
-            send = eligible && ((st != stateBefore && st != TcpState.ESTABLISHED) || pkts % SYNC_PERIOD == SYNC_THRESHOLD);
-        } else {
-            send = pkts % SYNC_PERIOD == SYNC_THRESHOLD;
-        }
+        boolean send = SyncPolicy.needed(proto, flags, stateBefore, conns.state(slot), pkts);
         if (send) {
             pushSync(slot);
         }
@@ -1484,7 +1469,7 @@ public final class Forwarder implements FlowView {
         int fwmark = svc == null ? 0 : svc.fwmark();
         int proto = conns.protocol(slot) & 0x7f;
         long timeoutMs = template ? templateTimeoutMs(slot) : timeouts.timeoutMs(proto, conns.state(slot));
-        syncOut.offer(proto, flags & ~SynFloodGuard.FLAGS, conns.state(slot), conns.clientPort(slot), conns.vport(slot),
+        syncOut.offer(proto, SyncPolicy.wireFlags(flags), conns.state(slot), conns.clientPort(slot), conns.vport(slot),
                 conns.realPort(slot), fwmark, (int) (timeoutMs / 1000), conns.clientIp(slot), conns.vip(slot),
                 conns.realIp(slot));
     }
@@ -1495,14 +1480,11 @@ public final class Forwarder implements FlowView {
             return;
         }
         conns.forEach(slot -> {
-            int st = conns.state(slot);
-            int flags = conns.flags(slot);
-            if ((flags & ConnectionFlags.TEMPLATE) != 0 || conns.protocol(slot) != Ipv4View.PROTO_TCP
-                    || st == TcpState.ESTABLISHED || st == TcpState.FIN_WAIT || st == TcpState.CLOSE
-                    || st == TcpState.CLOSE_WAIT || st == TcpState.TIME_WAIT) {
+            if (SyncPolicy.inFullSync(conns.protocol(slot), conns.flags(slot), conns.state(slot))) {
                 pushSync(slot);
             }
         });
+        v6.syncAll();
     }
 
     /**
@@ -1511,6 +1493,10 @@ public final class Forwarder implements FlowView {
      * only by an active message; otherwise state, INACTIVE and the timer follow the message.
      */
     public void install(io.jlvs.sync.SyncEntry e, long nowMs) {
+        if (e.ipv6()) {
+            v6.install(e, nowMs);
+            return;
+        }
         boolean template = (e.flags() & ConnectionFlags.TEMPLATE) != 0;
         ServiceRuntime svc = e.fwmark() != 0 ? config.serviceByFwmark(e.fwmark())
                 : config.service(e.protocol(), e.vaddr(), e.vport());
@@ -1543,12 +1529,7 @@ public final class Forwarder implements FlowView {
             slot = -1;
         }
         if (slot < 0) {
-            int flags = d.method() | ConnectionFlags.SYNC | ConnectionFlags.INACTIVE;
-            if (template) {
-                flags |= ConnectionFlags.TEMPLATE;
-            } else if (d.method() != ConnectionFlags.FWD_MASQ) {
-                flags |= ConnectionFlags.NOOUTPUT;
-            }
+            int flags = SyncPolicy.newEntryFlags(d.method(), template);
             slot = conns.create(proto, e.caddr(), e.cport(), e.vaddr(), e.vport(), e.daddr(), e.dport(), flags, 0, 0L,
                     d.destId(), svc.serviceId(), nowMs);
             if (slot < 0) {
@@ -1565,27 +1546,15 @@ public final class Forwarder implements FlowView {
         }
         conns.state(slot, e.state());
         if (!template) {
-            int flags = conns.flags(slot);
-            boolean wasInactive = (flags & ConnectionFlags.INACTIVE) != 0;
-            if (wasInactive && !inactive) {
-                conns.flags(slot, flags & ~ConnectionFlags.INACTIVE);
-                counters.addDest(d.destId(), WorkerCounters.INACTIVE, -1);
-                counters.addDest(d.destId(), WorkerCounters.ACTIVE, 1);
-            } else if (!wasInactive && inactive) {
-                conns.flags(slot, flags | ConnectionFlags.INACTIVE);
-                counters.addDest(d.destId(), WorkerCounters.ACTIVE, -1);
-                counters.addDest(d.destId(), WorkerCounters.INACTIVE, 1);
-            }
+            conns.flags(slot, SyncPolicy.followInactive(conns.flags(slot), inactive, counters, d.destId()));
             loadChanged(d.destId());
-            conns.inPkts(slot, SYNC_THRESHOLD);
+            conns.inPkts(slot, SyncPolicy.THRESHOLD);
             if ((d.method() == ConnectionFlags.FWD_MASQ || d.method() == ConnectionFlags.FWD_FULLNAT)
                     && conns.inIfindex(slot) == 0) {
                 resolveClientPathAhead(e.caddr(), nowMs);
             }
         }
-        long timeoutMs = e.timeoutS() > 0 ? e.timeoutS() * 1000L
-                : template ? 180_000L : timeouts.timeoutMs(e.protocol(), e.state());
-        conns.touch(slot, nowMs, timeoutMs);
+        conns.touch(slot, nowMs, SyncPolicy.timeoutMs(e, template, timeouts));
     }
 
     /**

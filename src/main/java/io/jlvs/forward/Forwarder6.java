@@ -99,6 +99,8 @@ public final class Forwarder6 implements FlowView {
     private int flowDport;
     private long flowNowMs;
     private long expiryNowMs;
+    /** Where connection states go when this director is a sync master (null: not syncing). */
+    private io.jlvs.sync.SyncRing syncOut;
 
     public Forwarder6(ConnectionTable6 conns, WorkerCounters counters, Forwarder.FrameSink sink, int maxIds) {
         this.conns = conns;
@@ -600,6 +602,14 @@ public final class Forwarder6 implements FlowView {
         transition(slot, proto, direction, tcpFlags, nowMs);
         boolean handshakeAck = stateBefore == TcpState.SYN_RECV && conns.state(slot) == TcpState.ESTABLISHED
                 && (tcpFlags & TcpView.SYN) == 0;
+        if (conns.inIfindex(slot) == 0) {
+            // installed from a sync message: learn where the client is from its first packet here
+            conns.inIfindex(slot, frame.base.inIfindex);
+            conns.clientMac(slot, eth.srcMac());
+        }
+        if (syncOut != null) {
+            maybeSync(slot, proto, stateBefore);
+        }
         ServedInterface out = served(d.outIfindex());
         if (d.outIfindex() == 0 || out == null) {
             return drop(DropReason.NO_ROUTE);
@@ -689,6 +699,108 @@ public final class Forwarder6 implements FlowView {
         eth.srcMac(out.mac());
         sink.send(outIf, frame.base.seg, frame.base.mac - VNET, frame.base.snapLen + VNET);
         return Forwarder.FORWARDED;
+    }
+
+    // ---------------------------------------------------------------- connection sync
+
+    /** Starts (ring) or stops (null) sending IPv6 connection states to a sync master daemon. */
+    void syncTo(io.jlvs.sync.SyncRing ring) {
+        this.syncOut = ring;
+    }
+
+    /** As {@link Forwarder}'s: {@link SyncPolicy#needed}, for the connection and its template. */
+    private void maybeSync(int slot, int proto, int stateBefore) {
+        int pkts = conns.incrementInPkts(slot);
+        int flags = conns.flags(slot);
+        boolean send = SyncPolicy.needed(proto, flags, stateBefore, conns.state(slot), pkts);
+        if (send) {
+            pushSync(slot);
+        }
+        int t = templateOf(slot);
+        if (t >= 0 && (send || (flags & ConnectionFlags.ONE_PACKET) != 0)) {
+            pushSync(t);
+        }
+    }
+
+    /** One entry as {@code ip_vs_sync_v6} carries it (IPv6 services have no firewall mark). */
+    private void pushSync(int slot) {
+        int flags = conns.flags(slot);
+        boolean template = (flags & ConnectionFlags.TEMPLATE) != 0;
+        int proto = conns.protocol(slot) & ~Forwarder.TEMPLATE_PROTO;
+        long timeoutMs = template ? templateTimeoutMs(slot) : timeouts.timeoutMs(proto, conns.state(slot));
+        syncOut.offer6(proto, SyncPolicy.wireFlags(flags), conns.state(slot), conns.clientPort(slot), conns.vport(slot),
+                conns.realPort(slot), 0, (int) (timeoutMs / 1000), conns.clientHi(slot), conns.clientLo(slot),
+                conns.vipHi(slot), conns.vipLo(slot), conns.realHi(slot), conns.realLo(slot));
+    }
+
+    /** A backup asked for everything: every live IPv6 connection and template (FULLNAT aliases are local). */
+    void syncAll() {
+        if (syncOut == null) {
+            return;
+        }
+        conns.forEach(slot -> {
+            if ((conns.protocol(slot) & Forwarder.ALIAS_PROTO) == 0
+                    && SyncPolicy.inFullSync(conns.protocol(slot), conns.flags(slot), conns.state(slot))) {
+                pushSync(slot);
+            }
+        });
+    }
+
+    /**
+     * Installs an IPv6 connection a master sent ({@code ip_vs_proc_conn} with {@code af = AF_INET6}), as
+     * {@link Forwarder#install} does for IPv4: the service by (protocol, VIP, port), a port-0 service for the VIP
+     * otherwise, the real server by address and port. FULLNAT entries are refused (counted as
+     * {@code sync_no_service}): the master's local address and port are not in the message.
+     */
+    void install(io.jlvs.sync.SyncEntry e, long nowMs) {
+        boolean template = (e.flags() & ConnectionFlags.TEMPLATE) != 0;
+        Service6Runtime svc = e.fwmark() != 0 ? null : config.service(e.protocol(), e.vaddrHi(), e.vaddrLo(), e.vport());
+        if (svc == null && e.fwmark() == 0) {
+            svc = config.service(e.protocol(), e.vaddrHi(), e.vaddrLo(), 0);
+        }
+        Dest6Runtime d = null;
+        for (int i = 0; svc != null && i < svc.dests().length && d == null; i++) {
+            Dest6Runtime x = svc.dests()[i];
+            if (x.hi() == e.daddrHi() && x.lo() == e.daddrLo() && (x.port() == e.dport() || x.port() == 0 || template)) {
+                d = x;
+            }
+        }
+        if (d == null || d.method() == ConnectionFlags.FWD_FULLNAT) {
+            counters.drop(DropReason.SYNC_NO_SERVICE);
+            return;
+        }
+        int proto = template ? templateProtocol(e.protocol()) : e.protocol();
+        boolean inactive = (e.flags() & ConnectionFlags.INACTIVE) != 0;
+        int slot = conns.lookupIn(proto, e.caddrHi(), e.caddrLo(), e.cport(), e.vaddrHi(), e.vaddrLo(), e.vport());
+        if (slot >= 0 && (conns.realHi(slot) != e.daddrHi() || conns.realLo(slot) != e.daddrLo()
+                || conns.realPort(slot) != e.dport())) {
+            if (inactive) {
+                return; // the expiry of a connection already replaced
+            }
+            expireNow(slot);
+            slot = -1;
+        }
+        if (slot < 0) {
+            slot = conns.create(proto, e.caddrHi(), e.caddrLo(), e.cport(), e.vaddrHi(), e.vaddrLo(), e.vport(),
+                    e.daddrHi(), e.daddrLo(), e.dport(), SyncPolicy.newEntryFlags(d.method(), template), 0, 0L,
+                    d.destId(), svc.serviceId(), nowMs);
+            if (slot < 0) {
+                counters.drop(DropReason.CONN_TABLE_FULL);
+                return;
+            }
+            if (template) {
+                conns.inIfindex(slot, Math.max(1, Math.min(e.timeoutS(), 0xffff)));
+                counters.addDest(d.destId(), WorkerCounters.PERSIST, 1);
+            } else {
+                bindDest(d);
+            }
+        }
+        conns.state(slot, e.state());
+        if (!template) {
+            conns.flags(slot, SyncPolicy.followInactive(conns.flags(slot), inactive, counters, d.destId()));
+            conns.inPkts(slot, SyncPolicy.THRESHOLD);
+        }
+        conns.touch(slot, nowMs, SyncPolicy.timeoutMs(e, template, timeouts));
     }
 
     // ---------------------------------------------------------------- fragments

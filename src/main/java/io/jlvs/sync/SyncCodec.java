@@ -12,11 +12,15 @@ import java.util.function.Consumer;
  * v1 IPv4 conn (36): | 0 type=0 | 1 protocol | 2-3 ver(4 bits)=0, size(12 bits)=36 |
  *                   | 4-7 flags | 8-9 state | 10-11 cport | 12-13 vport | 14-15 dport |
  *                   | 16-19 fwmark | 20-23 timeout (s) | 24-27 caddr | 28-31 vaddr | 32-35 daddr |
+ * v1 IPv6 conn (72): | 0 type=1 (STYPE_F_INET6) | 1-23 as IPv4 (size=72) |
+ *                   | 24-39 caddr | 40-55 vaddr | 56-71 daddr |
+ * (either may be followed by options, type/length/data, within its size; jlvs skips them)
  * v0 header (4):  | 0 nr_conns | 1 syncid | 2-3 size |
  * v0 conn (24):   | 0 reserved | 1 protocol | 2-3 cport | 4-5 vport | 6-7 dport | 8-11 caddr | 12-15 vaddr |
  *                 | 16-19 daddr | 20-21 flags | 22-23 state |  (+24 bytes of sequence data if flags has IN_SEQ/OUT_SEQ)
  * </pre>
- * All fields in network order. A resync request (jlvs's own extension, asking a master for its whole
+ * All fields in network order. As the kernel's {@code ip_vs_process_message}, a v1 entry of an unknown
+ * type, a version other than 0 or a size too small for its type ends the message. A resync request (jlvs's own extension, asking a master for its whole
  * table) is a v1 header with no entries and spare = {@link #RESYNC_MAGIC}: a kernel backup reads a
  * message whose spare is not 0 as version 0 with 0 connections, and ignores it.
  */
@@ -25,6 +29,9 @@ public final class SyncCodec {
 
     public static final int HEADER_V1 = 8;
     public static final int CONN_V1_IPV4 = 36;
+    public static final int CONN_V1_IPV6 = 72;
+    /** Type bit of an IPv6 entry ({@code STYPE_F_INET6}). */
+    public static final int TYPE_INET6 = 1;
     public static final int RESYNC_MAGIC = 0x4a4c; // "JL"
     /** Flags the backup keeps from a v1 message: forwarding method, NOOUTPUT, INACTIVE, SEQ bits, NO_CPORT, TEMPLATE. */
     public static final int ACCEPTED_FLAGS = 0x7 | 0x80 | 0x100 | 0x200 | 0x400 | 0x800 | 0x1000;
@@ -37,15 +44,25 @@ public final class SyncCodec {
         b.put((byte) 0).put((byte) syncId).putShort((short) 0).put((byte) 0).put((byte) 1).putShort((short) 0);
     }
 
-    public static boolean fits(ByteBuffer b) {
-        return b.remaining() >= CONN_V1_IPV4;
+    /** Whether {@code e} still fits the message being written. */
+    public static boolean fits(ByteBuffer b, SyncEntry e) {
+        return b.remaining() >= size(e);
+    }
+
+    private static int size(SyncEntry e) {
+        return e.ipv6() ? CONN_V1_IPV6 : CONN_V1_IPV4;
     }
 
     public static void putEntry(ByteBuffer b, SyncEntry e) {
-        b.put((byte) 0).put((byte) e.protocol()).putShort((short) CONN_V1_IPV4);
+        b.put((byte) (e.ipv6() ? TYPE_INET6 : 0)).put((byte) e.protocol()).putShort((short) size(e));
         b.putInt(e.flags() & ~HASHED & 0xffff).putShort((short) e.state()).putShort((short) e.cport())
-                .putShort((short) e.vport()).putShort((short) e.dport()).putInt(e.fwmark()).putInt(e.timeoutS())
-                .putInt(e.caddr()).putInt(e.vaddr()).putInt(e.daddr());
+                .putShort((short) e.vport()).putShort((short) e.dport()).putInt(e.fwmark()).putInt(e.timeoutS());
+        if (e.ipv6()) {
+            b.putLong(e.caddrHi()).putLong(e.caddrLo()).putLong(e.vaddrHi()).putLong(e.vaddrLo())
+                    .putLong(e.daddrHi()).putLong(e.daddrLo());
+        } else {
+            b.putInt(e.caddr()).putInt(e.vaddr()).putInt(e.daddr());
+        }
         b.put(4, (byte) (Byte.toUnsignedInt(b.get(4)) + 1));
     }
 
@@ -69,7 +86,7 @@ public final class SyncCodec {
     public enum Result { OK, RESYNC_REQUEST, BAD_LENGTH, OTHER_SYNCID, BAD_ENTRY }
 
     /**
-     * Decodes one message (v0 or v1), passing each acceptable IPv4 entry to {@code sink}. {@code mySyncId}
+     * Decodes one message (v0 or v1), passing each acceptable entry (IPv4 or IPv6) to {@code sink}. {@code mySyncId}
      * 0 accepts every syncid. Malformed entries end the message (counted by the caller from the result).
      */
     public static Result decode(ByteBuffer b, int mySyncId, Consumer<SyncEntry> sink) {
@@ -105,19 +122,33 @@ public final class SyncCodec {
             int type = Byte.toUnsignedInt(b.get(p));
             int verSize = Short.toUnsignedInt(b.getShort(p + 2));
             int entrySize = verSize & 0xfff;
-            int minSize = (type & 1) != 0 ? 72 : CONN_V1_IPV4;
-            if ((verSize >>> 12) != 0 || entrySize < minSize || p + entrySize > base + len) {
+            boolean ipv6 = (type & TYPE_INET6) != 0;
+            if ((!ipv6 && type != 0) || (verSize >>> 12) != 0 || entrySize < (ipv6 ? CONN_V1_IPV6 : CONN_V1_IPV4)
+                    || p + entrySize > base + len) {
                 return Result.BAD_ENTRY;
             }
-            if ((type & 1) == 0) { // IPv4 (IPv6 entries are skipped until IPv6 forwarding syncs)
-                sink.accept(new SyncEntry(Byte.toUnsignedInt(b.get(p + 1)), b.getInt(p + 4) & ACCEPTED_FLAGS,
-                        Short.toUnsignedInt(b.getShort(p + 8)), Short.toUnsignedInt(b.getShort(p + 10)),
-                        Short.toUnsignedInt(b.getShort(p + 12)), Short.toUnsignedInt(b.getShort(p + 14)),
-                        b.getInt(p + 16), b.getInt(p + 20), b.getInt(p + 24), b.getInt(p + 28), b.getInt(p + 32)));
-            }
+            sink.accept(entryV1(b, p, ipv6));
             p += (entrySize + 3) & ~3;
         }
         return Result.OK;
+    }
+
+    /** The fixed part of a v1 entry at {@code p}; the two types differ only in address width. */
+    private static SyncEntry entryV1(ByteBuffer b, int p, boolean ipv6) {
+        int protocol = Byte.toUnsignedInt(b.get(p + 1));
+        int flags = b.getInt(p + 4) & ACCEPTED_FLAGS;
+        int state = Short.toUnsignedInt(b.getShort(p + 8));
+        int cport = Short.toUnsignedInt(b.getShort(p + 10));
+        int vport = Short.toUnsignedInt(b.getShort(p + 12));
+        int dport = Short.toUnsignedInt(b.getShort(p + 14));
+        int fwmark = b.getInt(p + 16);
+        int timeoutS = b.getInt(p + 20);
+        if (!ipv6) {
+            return new SyncEntry(protocol, flags, state, cport, vport, dport, fwmark, timeoutS, b.getInt(p + 24),
+                    b.getInt(p + 28), b.getInt(p + 32));
+        }
+        return SyncEntry.ipv6(protocol, flags, state, cport, vport, dport, fwmark, timeoutS, b.getLong(p + 24),
+                b.getLong(p + 32), b.getLong(p + 40), b.getLong(p + 48), b.getLong(p + 56), b.getLong(p + 64));
     }
 
     private static Result decodeV0(ByteBuffer b, int base, int len, Consumer<SyncEntry> sink) {

@@ -102,7 +102,7 @@ public final class SyncDaemon implements AutoCloseable {
                 }
                 SyncCodec.begin(out, syncId);
                 for (SyncEntry e : batch) {
-                    if (!SyncCodec.fits(out) || SyncCodec.count(out) == 255) {
+                    if (!SyncCodec.fits(out, e) || SyncCodec.count(out) == 255) {
                         send(out);
                         SyncCodec.begin(out, syncId);
                     }

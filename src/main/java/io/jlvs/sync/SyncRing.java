@@ -5,7 +5,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
@@ -13,13 +15,14 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * fixed entries off-heap, so the worker publishes without locks or allocation. When the ring is full
  * the entry is dropped and counted (the next sync of that connection carries the news).
  * <pre>
- * entry (40 bytes): +0 u8 protocol  +1 u8 unused  +2 u16 state   +4 u32 flags   +8 u16 cport
- *                   +10 u16 vport   +12 u16 dport +14 u16 unused +16 u32 fwmark +20 u32 timeoutS
- *                   +24 caddr       +28 vaddr     +32 daddr      +36 unused     (addresses: IPv4, host order)
+ * entry (80 bytes): +0 u8 protocol  +1 u8 ipv6 (0/1) +2 u16 state  +4 u32 flags   +8 u16 cport
+ *                   +10 u16 vport   +12 u16 dport    +14 unused    +16 u32 fwmark +20 u32 timeoutS
+ *                   +24 caddr hi/lo +40 vaddr hi/lo  +56 daddr hi/lo (u64 each)    +72 unused
+ *                   (an IPv4 address: hi 0, the address in lo's low 32 bits)
  * </pre>
  */
 public final class SyncRing implements AutoCloseable {
-    public static final int ENTRY = 40;
+    public static final int ENTRY = 80;
     private static final VarHandle HEAD;
     private static final VarHandle TAIL;
 
@@ -46,16 +49,32 @@ public final class SyncRing implements AutoCloseable {
         mask = cap - 1;
     }
 
-    /** Producer: appends one connection's state; false (and counted) when full. */
+    /** Producer: appends one IPv4 connection's state; false (and counted) when full. */
     public boolean offer(int protocol, int flags, int state, int cport, int vport, int dport, int fwmark,
                          int timeoutS, int caddr, int vaddr, int daddr) {
+        return offer(false, protocol, flags, state, cport, vport, dport, fwmark, timeoutS, 0L,
+                Integer.toUnsignedLong(caddr), 0L, Integer.toUnsignedLong(vaddr), 0L, Integer.toUnsignedLong(daddr));
+    }
+
+    /** Producer: appends one IPv6 connection's state; false (and counted) when full. */
+    public boolean offer6(int protocol, int flags, int state, int cport, int vport, int dport, int fwmark,
+                          int timeoutS, long caddrHi, long caddrLo, long vaddrHi, long vaddrLo, long daddrHi,
+                          long daddrLo) {
+        return offer(true, protocol, flags, state, cport, vport, dport, fwmark, timeoutS, caddrHi, caddrLo, vaddrHi,
+                vaddrLo, daddrHi, daddrLo);
+    }
+
+    private boolean offer(boolean ipv6, int protocol, int flags, int state, int cport, int vport, int dport,
+                          int fwmark, int timeoutS, long caddrHi, long caddrLo, long vaddrHi, long vaddrLo,
+                          long daddrHi, long daddrLo) {
         long t = (long) TAIL.getOpaque(this);
         if (t - (long) HEAD.getAcquire(this) > mask) {
             dropped++;
             return false;
         }
         long o = (t & mask) * ENTRY;
-        slots.set(java.lang.foreign.ValueLayout.JAVA_BYTE, o, (byte) protocol);
+        slots.set(JAVA_BYTE, o, (byte) protocol);
+        slots.set(JAVA_BYTE, o + 1, (byte) (ipv6 ? 1 : 0));
         slots.set(JAVA_SHORT, o + 2, (short) state);
         slots.set(JAVA_INT, o + 4, flags);
         slots.set(JAVA_SHORT, o + 8, (short) cport);
@@ -63,9 +82,12 @@ public final class SyncRing implements AutoCloseable {
         slots.set(JAVA_SHORT, o + 12, (short) dport);
         slots.set(JAVA_INT, o + 16, fwmark);
         slots.set(JAVA_INT, o + 20, timeoutS);
-        slots.set(JAVA_INT, o + 24, caddr);
-        slots.set(JAVA_INT, o + 28, vaddr);
-        slots.set(JAVA_INT, o + 32, daddr);
+        slots.set(JAVA_LONG, o + 24, caddrHi);
+        slots.set(JAVA_LONG, o + 32, caddrLo);
+        slots.set(JAVA_LONG, o + 40, vaddrHi);
+        slots.set(JAVA_LONG, o + 48, vaddrLo);
+        slots.set(JAVA_LONG, o + 56, daddrHi);
+        slots.set(JAVA_LONG, o + 64, daddrLo);
         TAIL.setRelease(this, t + 1);
         return true;
     }
@@ -77,13 +99,13 @@ public final class SyncRing implements AutoCloseable {
         int n = 0;
         while (h < t && n < max) {
             long o = (h & mask) * ENTRY;
-            visitor.visit(new SyncEntry(
-                    Byte.toUnsignedInt(slots.get(java.lang.foreign.ValueLayout.JAVA_BYTE, o)),
-                    slots.get(JAVA_INT, o + 4), Short.toUnsignedInt(slots.get(JAVA_SHORT, o + 2)),
-                    Short.toUnsignedInt(slots.get(JAVA_SHORT, o + 8)), Short.toUnsignedInt(slots.get(JAVA_SHORT, o + 10)),
-                    Short.toUnsignedInt(slots.get(JAVA_SHORT, o + 12)), slots.get(JAVA_INT, o + 16),
-                    slots.get(JAVA_INT, o + 20), slots.get(JAVA_INT, o + 24), slots.get(JAVA_INT, o + 28),
-                    slots.get(JAVA_INT, o + 32)));
+            visitor.visit(new SyncEntry(slots.get(JAVA_BYTE, o + 1) != 0,
+                    Byte.toUnsignedInt(slots.get(JAVA_BYTE, o)), slots.get(JAVA_INT, o + 4),
+                    Short.toUnsignedInt(slots.get(JAVA_SHORT, o + 2)), Short.toUnsignedInt(slots.get(JAVA_SHORT, o + 8)),
+                    Short.toUnsignedInt(slots.get(JAVA_SHORT, o + 10)), Short.toUnsignedInt(slots.get(JAVA_SHORT, o + 12)),
+                    slots.get(JAVA_INT, o + 16), slots.get(JAVA_INT, o + 20), slots.get(JAVA_LONG, o + 24),
+                    slots.get(JAVA_LONG, o + 32), slots.get(JAVA_LONG, o + 40), slots.get(JAVA_LONG, o + 48),
+                    slots.get(JAVA_LONG, o + 56), slots.get(JAVA_LONG, o + 64)));
             h++;
             n++;
         }

@@ -30,7 +30,7 @@ class SyncCodecFuzzTest {
         }
         for (SyncEntry e : got) {
             assertThat(e.flags() & ~SyncCodec.ACCEPTED_FLAGS).isZero();
-            ByteBuffer b = ByteBuffer.allocate(SyncCodec.HEADER_V1 + SyncCodec.CONN_V1_IPV4);
+            ByteBuffer b = ByteBuffer.allocate(SyncCodec.HEADER_V1 + SyncCodec.CONN_V1_IPV6);
             SyncCodec.begin(b, 1);
             SyncCodec.putEntry(b, e);
             SyncCodec.finish(b);

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,6 +33,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  *       and the idle connections answer a request sent after the failover.</li>
  *   <li>Reload: SIGHUP on the new master with one more VIP keeps it master (no election) and its sync daemon master;
  *       a broken file is refused with file:line and changes nothing.</li>
+ *   <li>IPv6 (plain directors with {@code ipvsadm --start-daemon}, on the same segment with 2001:db8:9::/64): an
+ *       established IPv6 connection through d1 survives d1's {@code kill -9} because d2 has it synced
+ *       ({@link #shouldKeepEstablishedIpv6ConnectionWhenMasterDirectorIsKilledAndBackupHasItSynced}). Control, run by
+ *       hand (2026-11-22) with d2's daemon started as master instead of backup: the client's 12th line got no
+ *       answer (TimeoutError) and d2 forwarded 0 packets.</li>
  * </ol>
  * Without synced state d2 drops every non-SYN packet of these flows (no connection, not a SYN): checked by hand
  * with {@code lvs_sync_daemon} removed, wrk's connections stall silently (its "0 socket errors" alone proves
@@ -218,6 +224,149 @@ class SyncFailoverSystemTest {
         VrrpBed.requireEnvironment(false);
         SystemTestSupport.requireEnvironment();
         onBed("sr", this::restart);
+    }
+
+    private static final String VIP6 = "2001:db8:9::100";
+    private static final String CLIENT6 = "2001:db8:9::2";
+    private static final int ECHO_PORT = 9000;
+    private static final int ECHO_ROUNDS = 80;
+
+    /** Echoes each line it reads, prefixed with the server's name, on [VIP6]:port (DR: the VIP is on lo). */
+    private static final String ECHO_SERVER = """
+            import socket, sys, threading
+            def serve(c):
+                f = c.makefile("rb")
+                for line in f:
+                    c.sendall(sys.argv[3].encode() + b" " + line)
+                c.close()
+            s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((sys.argv[1], int(sys.argv[2])))
+            s.listen(16)
+            while True:
+                c, _ = s.accept()
+                threading.Thread(target=serve, args=(c,), daemon=True).start()
+            """;
+
+    /**
+     * One TCP connection: a line every 100 ms, each answer awaited (10 s at most); prints "echo i server" per
+     * round, then "done rounds servers", or "error ..." when the connection breaks or an answer never comes.
+     */
+    private static final String ECHO_CLIENT = """
+            import socket, sys, time
+            s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
+            f = s.makefile("rb")
+            servers = set()
+            try:
+                for i in range(int(sys.argv[3])):
+                    s.sendall(b"%d\\n" % i)
+                    name, n = f.readline().decode().split()
+                    assert int(n) == i, (n, i)
+                    servers.add(name)
+                    print("echo", i, name, flush=True)
+                    time.sleep(0.1)
+                print("done", sys.argv[3], ",".join(sorted(servers)), flush=True)
+            except Exception as e:
+                print("error", repr(e), flush=True)
+            """;
+
+    /**
+     * IPv6 connection sync (ip_vs_sync_v6): two plain {@code jlvs director}s on the bed's segment with the DR
+     * service [2001:db8:9::100]:9000 to two real servers, d1 running {@code ipvsadm --start-daemon master}, d2
+     * {@code backup}. A client's long-lived TCP connection (a line echoed every 100 ms) opens through d1 and
+     * appears in d2's table by sync; d1 is killed with {@code kill -9} and the client's neighbour entry for the VIP
+     * moves to d2's MAC (as a VRRP takeover's unsolicited Neighbor Advertisement would move it). Every later line
+     * still reaches the same real server through d2, which schedules nothing anew. Without the synced entry d2
+     * drops the client's segments (not a SYN, no connection) and the client's next answer never comes.
+     */
+    @Test
+    void shouldKeepEstablishedIpv6ConnectionWhenMasterDirectorIsKilledAndBackupHasItSynced() throws Exception {
+        VrrpBed.requireEnvironment(false);
+        SystemTestSupport.requireEnvironment();
+        onBed("s6", this::ipv6Failover);
+    }
+
+    private void ipv6Failover() throws Exception {
+        Path server = bed.write("echo6-server.py", ECHO_SERVER);
+        Path client = bed.write("echo6-client.py", ECHO_CLIENT);
+        String[][] hosts = {{"rs1", "198.18.9.21", "02:00:c6:12:09:15", "2001:db8:9::21"},
+                {"rs2", "198.18.9.22", "02:00:c6:12:09:16", "2001:db8:9::22"}};
+        for (String[] h : hosts) {
+            bed.addHost(h[0], h[1], h[2]);
+            bed.ip("-n", bed.ns(h[0]), "addr", "add", h[3] + "/64", "dev", "eth0", "nodad");
+            bed.ip("-n", bed.ns(h[0]), "addr", "add", VIP6 + "/128", "dev", "lo");
+            bed.startIn(h[0], h[0] + "-echo", "python3", server.toString(), VIP6, "" + ECHO_PORT, h[0]);
+        }
+        bed.ip("-n", bed.ns("cl"), "addr", "add", CLIENT6 + "/64", "dev", "eth0", "nodad");
+        String jlvs = io.jlvs.app.Testbed.jlvsHome().resolve("bin/jlvs").toString();
+        Map<String, VrrpBed.Proc> directors = new java.util.LinkedHashMap<>();
+        for (String d : List.of("d1", "d2")) {
+            bed.ip("-n", bed.ns(d), "addr", "add", "2001:db8:9::" + (d.equals("d1") ? "11" : "12") + "/64", "dev",
+                    "eth0", "nodad");
+            directors.put(d, bed.startIn(d, "director-" + d, jlvs, "director", "--no-state-file"));
+        }
+        String service = "[" + VIP6 + "]:" + ECHO_PORT;
+        for (String d : List.of("d1", "d2")) {
+            VrrpBed.await(d + " answering ipvsadm", Duration.ofSeconds(40), () -> !ipvsadm(d, "-Ln").isEmpty());
+            ipvsadmOk(d, "-A", "-t", service, "-s", "rr");
+            for (String[] h : hosts) {
+                ipvsadmOk(d, "-a", "-t", service, "-r", "[" + h[3] + "]:" + ECHO_PORT, "-g");
+            }
+            ipvsadmOk(d, "--start-daemon", d.equals("d1") ? "master" : "backup", "--mcast-interface", "eth0",
+                    "--syncid", "53");
+        }
+        // the client reaches the VIP through d1 (VRRP would have it answer; both directors answer solicitations)
+        bed.ip("-n", bed.ns("cl"), "-6", "neigh", "replace", VIP6, "lladdr", VrrpBed.D1_MAC, "dev", "eth0", "nud",
+                "permanent");
+
+        Path out = bed.startIn("cl", "echo6-client", "python3", client.toString(), VIP6, "" + ECHO_PORT,
+                "" + ECHO_ROUNDS).log();
+        try {
+            VrrpBed.await("the IPv6 connection in d2's table (synced from d1)", Duration.ofSeconds(10),
+                    () -> ipvsadm("d2", "-Lnc").lines().anyMatch(l -> l.contains("ESTABLISHED")
+                            && l.contains("[" + CLIENT6 + "]:") && l.contains(service)));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nd1:\n" + ipvsadm("d1", "-Lnc") + ipvsadm("d1", "-Ln", "--stats")
+                    + "\nd2:\n" + ipvsadm("d2", "-Lnc") + ipvsadm("d2", "-Ln", "--daemon"), e);
+        }
+        System.out.println("d2 before the failover:\n" + ipvsadm("d2", "-Lnc"));
+        VrrpBed.await("10 lines echoed through d1", Duration.ofSeconds(10), () -> read(out).contains("echo 10 "));
+
+        bed.kill9(directors.get("d1"));
+        bed.ip("-n", bed.ns("cl"), "-6", "neigh", "replace", VIP6, "lladdr", VrrpBed.D2_MAC, "dev", "eth0", "nud",
+                "permanent");
+        int echoedAtKill = (int) read(out).lines().filter(l -> l.startsWith("echo ")).count();
+
+        VrrpBed.await("the client done", Duration.ofSeconds(30),
+                () -> read(out).contains("done") || read(out).contains("error"));
+        String result = read(out);
+        String d2Stats = ipvsadm("d2", "-Ln", "--stats");
+        System.out.println("IPv6 sync failover: " + echoedAtKill + " of " + ECHO_ROUNDS + " lines echoed through d1 "
+                + "before kill -9, the rest through d2\n" + d2Stats);
+        assertThat(result).as(result).doesNotContain("error").containsPattern("(?m)^done " + ECHO_ROUNDS + " rs[12]$");
+        assertThat(echoedAtKill).as("the connection was mid-flow when d1 died").isLessThan(ECHO_ROUNDS - 10);
+        // d2 carried the flow it learnt by sync and scheduled no connection anew
+        assertThat(ipv6Column(d2Stats, 3)).isGreaterThan(0);
+        assertThat(ipv6Column(d2Stats, 2)).isZero();
+    }
+
+    private void ipvsadmOk(String role, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", bed.ns(role),
+                io.jlvs.app.Testbed.jlvsHome().resolve("bin/ipvsadm").toString()));
+        cmd.addAll(List.of(args));
+        VrrpBed.sh(cmd.toArray(String[]::new));
+    }
+
+    /** Sum of one column over the IPv6 real servers of {@code ipvsadm -Ln --stats}. */
+    private static long ipv6Column(String stats, int index) {
+        long sum = 0;
+        for (String line : stats.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length > index && f[0].equals("->") && f[1].startsWith("[2001:db8:9::2")) {
+                sum += parse(f[index]);
+            }
+        }
+        return sum;
     }
 
     private interface Steps {

@@ -275,6 +275,17 @@ final class VrrpBed implements AutoCloseable {
         return proc;
     }
 
+    /** Any command in {@code role}'s namespace, logged to {@code name}.log and stopped by PID in {@link #close()}. */
+    Proc startIn(String role, String name, String... cmd) throws IOException {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns(role)));
+        full.addAll(List.of(cmd));
+        Path log = dir.resolve(name + ".log");
+        Process p = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Proc proc = new Proc(name, p, log);
+        procs.add(proc);
+        return proc;
+    }
+
     /** The real keepalived, VRRP only, in the foreground with its own pid files. */
     Proc startKeepalived(String role, String name, String config) throws IOException {
         Path conf = write(name + ".conf", config);

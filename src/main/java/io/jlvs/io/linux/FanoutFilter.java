@@ -65,6 +65,14 @@ public final class FanoutFilter {
     /** The kernel's limit on a classic BPF program (BPF_MAXINSNS). */
     static final int MAX_INSNS = 4096;
 
+    /**
+     * The worker every IPv6 flow belongs to: the program answers 0 for any frame that is not IPv4 (its first
+     * test), so one worker holds the whole IPv6 connection table.
+     */
+    public static int workerForIpv6() {
+        return 0;
+    }
+
     /** The worker a flow belongs to: what the program computes for its frames. */
     public static int workerFor(Key key, boolean tcp, int clientIpv4, int clientPort, int workers) {
         int h = clientIpv4 & key.addrMask();

@@ -171,6 +171,23 @@ class FanoutFilterTest {
     }
 
     @Test
+    void shouldSendEveryIpv6FrameOfAFlowToTheWorkerSyncedIpv6ConnectionsAreInstalledOn() {
+        for (int workers : new int[] {2, 3, 4}) {
+            MemorySegment prog = program(FanoutFilter.Key.ADDRESS_AND_TCP_PORT, workers);
+            for (int i = 0; i < 50; i++) {
+                String client = "2001:db8:1::" + Integer.toHexString(2 + i * 37);
+                int port = 20000 + i * 7;
+                byte[] in = PacketBuilder.ethernet(CLIENT_MAC, LB_MAC).ipv6(client, "2001:db8:1::100")
+                        .tcp(port, 80).flags(TcpView.ACK).build();
+                byte[] out = PacketBuilder.ethernet(CLIENT_MAC, LB_MAC).ipv6("2001:db8:2::11", client)
+                        .tcp(80, port).flags(TcpView.ACK).build();
+                assertThat(worker(prog, in, workers)).isEqualTo(FanoutFilter.workerForIpv6());
+                assertThat(worker(prog, out, workers)).isEqualTo(FanoutFilter.workerForIpv6());
+            }
+        }
+    }
+
+    @Test
     void shouldKeepEveryJumpInRangeWhenMatchesAreManyAndWithinTheKernelLimit() {
         List<SocketFilter.Match> many = new java.util.ArrayList<>();
         for (int i = 0; i < 300; i++) {
