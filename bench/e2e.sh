@@ -102,7 +102,9 @@ for m in "${MODES[@]}"; do
   x $CL curl -sf -m 3 "http://$t/" >/dev/null || echo "$m: first request failed"
   for l in keepalive cps bulk; do load "$m" "$l" "$t"; done
   if [[ $m == jlvs-* ]]; then
-    x $LB "$ROOT/bin/jlvs" status | tr -d ' \n' | grep -o '"drops":{[^}]*}' | tr ',' '\n' | grep -v ':0' | sed "s/^/$m drops: /" || true
+    st=$(x $LB "$ROOT/bin/jlvs" status | tr -d ' \n')
+    echo "$st" | grep -o '"drops":{[^}]*}' | tr ',' '\n' | grep -v ':0' | sed "s/^/$m drops: /" || true
+    echo "$st" | grep -o '"rx_ring_drops":[0-9]*' | sed "s/^/$m /" || true
   fi
   mode_down "$m"
 done

@@ -591,6 +591,8 @@ public final class Director implements AutoCloseable {
         m.put("rx_frames", sum(w -> w.counters().total(WorkerCounters.RX_FRAMES)));
         m.put("tx_frames", sum(w -> w.counters().total(WorkerCounters.TX_FRAMES)));
         m.put("ignored_frames", sum(w -> w.counters().total(WorkerCounters.IGNORED_FRAMES)));
+        // frames the kernel dropped because a receive ring was full: lost before jlvs could count them
+        m.put("rx_ring_drops", sockets.stream().mapToLong(PacketSocket::ringDrops).sum());
         m.put("syn_flood", Map.of("half_open", sum(w -> w.counters().total(WorkerCounters.HALF_OPEN)),
                 "syn_stateless", sum(w -> w.counters().total(WorkerCounters.SYN_STATELESS)),
                 "ack_adopted", sum(w -> w.counters().total(WorkerCounters.ACK_ADOPTED)),

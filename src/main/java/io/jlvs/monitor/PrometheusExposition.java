@@ -96,6 +96,8 @@ public final class PrometheusExposition {
             counter(families, status, "tx_frames", "jlvs_dataplane_tx_frames_total", "Frames sent by the workers.");
             counter(families, status, "ignored_frames", "jlvs_dataplane_ignored_frames_total",
                     "Frames received but left to the kernel.");
+            counter(families, status, "rx_ring_drops", "jlvs_dataplane_rx_ring_drops_total",
+                    "Frames the kernel dropped because a receive ring was full (the workers fell behind).");
             JsonNode drops = status.path("drops");
             for (Iterator<Map.Entry<String, JsonNode>> it = drops.properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();

@@ -197,6 +197,36 @@ public final class PacketSocket implements AutoCloseable {
         }
     }
 
+    private long ringDrops;
+    private long ringPackets;
+
+    /**
+     * Frames the kernel could not put in this socket's ring (it was full: the worker fell behind), since the
+     * socket opened; {@code PACKET_STATISTICS} ({@code struct tpacket_stats}: packets, drops), which the kernel
+     * resets on every read, so the counts are kept here. Any thread; it takes the socket's lock.
+     */
+    public synchronized long ringDrops() {
+        readStatistics();
+        return ringDrops;
+    }
+
+    /** Frames the kernel delivered to this socket's ring (including the dropped ones), since it opened. */
+    public synchronized long ringPackets() {
+        readStatistics();
+        return ringPackets;
+    }
+
+    private void readStatistics() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment stats = arena.allocate(12); // tpacket_stats_v3 is the larger: packets, drops, freeze count
+            MemorySegment len = arena.allocateFrom(JAVA_INT, 12);
+            if (Libc.getsockopt(fd, Libc.SOL_PACKET, Libc.PACKET_STATISTICS, stats, len) == 0) {
+                ringPackets += Integer.toUnsignedLong(stats.get(JAVA_INT, 0));
+                ringDrops += Integer.toUnsignedLong(stats.get(JAVA_INT, 4));
+            }
+        }
+    }
+
     public int fd() {
         return fd;
     }
