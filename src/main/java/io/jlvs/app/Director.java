@@ -131,6 +131,7 @@ public final class Director implements AutoCloseable {
     private boolean sloppyTcp;
     private io.jlvs.forward.SynGuardSettings synGuard = io.jlvs.forward.SynGuardSettings.DEFAULTS;
     private io.jlvs.forward.SynProxy.Mode synProxy = io.jlvs.forward.SynProxy.Mode.PRESSURE;
+    private boolean expireNodestConn;
 
     public Director(Options options) {
         this.options = options;
@@ -150,6 +151,12 @@ public final class Director implements AutoCloseable {
     /** IPVS's sloppy_tcp ({@code --sloppy-tcp}). Call before {@link #start}. */
     public Director sloppyTcp(boolean on) {
         this.sloppyTcp = on;
+        return this;
+    }
+
+    /** IPVS's expire_nodest_conn ({@code --expire-nodest-conn}). Call before {@link #start}. */
+    public Director expireNodestConn(boolean on) {
+        this.expireNodestConn = on;
         return this;
     }
 
@@ -224,6 +231,7 @@ public final class Director implements AutoCloseable {
             workers[w].synGuard(synGuard.guardFor(workers[w].connections().capacity(), workers.length,
                     workers[w].counters()));
             workers[w].synProxy(synProxy);
+            workers[w].expireNodestConn(expireNodestConn);
             workerThreads[w] = Thread.ofPlatform().name("jlvs-" + workers[w].name()).start(workers[w]);
         }
         restoreRules();
@@ -587,6 +595,7 @@ public final class Director implements AutoCloseable {
         m.put("transport", "af_packet (TPACKET_" + options.ringVersion() + " rx ring, sendmmsg tx)");
         transport.status(m);
         m.put("idle", options.busyPoll() ? "busy-poll" : "backoff (spin, yield, poll)");
+        m.put("expire_nodest_conn", expireNodestConn);
         m.put("sync_daemons", syncDaemons.keySet());
         m.put("rx_frames", sum(w -> w.counters().total(WorkerCounters.RX_FRAMES)));
         m.put("tx_frames", sum(w -> w.counters().total(WorkerCounters.TX_FRAMES)));

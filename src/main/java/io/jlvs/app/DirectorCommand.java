@@ -97,6 +97,12 @@ public final class DirectorCommand implements Callable<Integer> {
             + "(IPVS's sloppy_tcp), so a flow moved here from another director continues. On with BGP."})
     boolean sloppyTcp;
 
+    @Option(names = "--expire-nodest-conn", description = {"IPVS's expire_nodest_conn: a connection whose real server "
+            + "was deleted is expired at once (its next packet is handled as new: a SYN is scheduled), and a SYN on a "
+            + "connection to a real server of weight 0 is scheduled anew. Off (as the kernel's default): such packets "
+            + "are dropped until the connection times out."})
+    boolean expireNodestConn;
+
     @Option(names = "--syn-half-open-max", paramLabel = "N",
             description = {"SYN flood guard: most half-open connections (SYN seen, handshake not done); a SYN that "
                     + "needs another is dropped. Split over the workers. Default: --conn-table-size / 4. "
@@ -207,7 +213,8 @@ public final class DirectorCommand implements Callable<Integer> {
             return 2;
         }
         director.vipArpHeldOnly(vipArp.equals("held"));
-        director.sloppyTcp(sloppyTcp).bgp(bgp).synGuard(synGuard).synProxy(synProxyMode);
+        director.sloppyTcp(sloppyTcp).bgp(bgp).synGuard(synGuard).synProxy(synProxyMode)
+                .expireNodestConn(expireNodestConn);
         try {
             director.transport(transport, xdpMode);
             director.start();

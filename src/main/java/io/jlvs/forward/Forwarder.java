@@ -97,9 +97,13 @@ public final class Forwarder implements FlowView {
     private ConnectionTimeouts timeouts = ConnectionTimeouts.defaults();
     /** net.ipv4.vs.sloppy_tcp: any TCP segment but a RST may start a connection, not only a SYN. */
     private boolean sloppyTcp;
+    /** net.ipv4.vs.expire_nodest_conn: see {@link #expireNodestConn(boolean)}. */
+    private boolean expireNodestConn;
     /** Per-worker scheduler state and overload flags, indexed by service id / dest id. */
     private SchedulerState[] schedStates = new SchedulerState[0];
     private final boolean[] overloaded;
+    /** Scratch of {@link #flushDeletedDests}: real server ids just deleted. */
+    private final boolean[] gone;
     private ServedInterface[] interfacesByIndex = new ServedInterface[0];
     private final DestView destView = new DestView();
     private final io.jlvs.conn.ExpiryListener onExpire = this::unbindDest;
@@ -144,6 +148,7 @@ public final class Forwarder implements FlowView {
         this.counters = counters;
         this.sink = sink;
         this.overloaded = new boolean[maxIds];
+        this.gone = new boolean[maxIds];
         this.serviceOfDest = new ServiceRuntime[maxIds];
         this.indexOfDest = new int[maxIds];
         this.scratch = arena.allocate((long) SCRATCH_FRAME * SCRATCH_FRAMES, 64);
@@ -219,6 +224,9 @@ public final class Forwarder implements FlowView {
         this.interfacesByIndex = byIndex;
         this.schedStates = states;
         this.config = next;
+        if (expireNodestConn && prev != null) {
+            flushDeletedDests(prev, next);
+        }
         v6.apply(next, byIndex);
     }
 
@@ -376,8 +384,11 @@ public final class Forwarder implements FlowView {
         // inbound: client → VIP
         int slot = conns.lookupIn(proto, src, sport, dst, dport);
         if (slot >= 0 && proto == Ipv4View.PROTO_TCP && (tcpFlags & (TcpView.SYN | TcpView.RST)) == TcpView.SYN
-                && reusable(slot)) {
+                && (reusable(slot) || expireNodestConn && !destUsable(slot))) {
             expireNow(slot);
+            slot = -1;
+        } else if (slot >= 0 && expireNodestConn && config.dest(conns.destId(slot)) == null) {
+            expireNow(slot); // its real server is gone: the packet is handled as new (a SYN is scheduled)
             slot = -1;
         }
         if (slot >= 0) {
@@ -683,6 +694,51 @@ public final class Forwarder implements FlowView {
      */
     public void sloppyTcp(boolean on) {
         this.sloppyTcp = on;
+    }
+
+    /**
+     * expire_nodest_conn (IPVS's sysctl, default off): a connection whose real server was deleted is expired
+     * when its next packet comes, and that packet is handled as new (a SYN is scheduled, anything else finds
+     * no connection); a SYN on a connection whose real server has weight 0 starts a new connection too; and
+     * deleting a real server expires its connections at once (the kernel's {@code expire_nodest_conn_flush}).
+     * Off, such packets are dropped ({@code dest_unavailable}) until the connection times out. Set before the
+     * worker starts.
+     */
+    public void expireNodestConn(boolean on) {
+        this.expireNodestConn = on;
+        v6.expireNodestConn(on);
+    }
+
+    /** The connection's real server is still configured with a weight above 0. */
+    private boolean destUsable(int slot) {
+        DestRuntime d = config.dest(conns.destId(slot));
+        return d != null && d.weight() > 0;
+    }
+
+    /** expire_nodest_conn: connections (not templates) of real servers that {@code next} no longer has go now. */
+    private void flushDeletedDests(DataplaneConfig prev, DataplaneConfig next) {
+        boolean any = false;
+        for (DestRuntime d : prev.destsById()) {
+            if (d != null && next.dest(d.destId()) == null) {
+                gone[d.destId()] = true;
+                any = true;
+            }
+        }
+        if (!any) {
+            return;
+        }
+        conns.forEach(flushGone);
+        java.util.Arrays.fill(gone, false);
+    }
+
+    private final io.jlvs.conn.SlotVisitor flushGone = this::expireIfDestGone;
+
+    private void expireIfDestGone(int slot) {
+        int flags = conns.flags(slot);
+        if ((flags & ConnectionFlags.TEMPLATE) == 0 && (conns.protocol(slot) & (ALIAS_PROTO | TEMPLATE_PROTO)) == 0
+                && gone[conns.destId(slot)]) {
+            expireNow(slot);
+        }
     }
 
     /** conn_reuse_mode=1: a SYN on a TIME_WAIT or CLOSE connection starts a new one. */

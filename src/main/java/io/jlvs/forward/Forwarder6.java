@@ -82,6 +82,8 @@ public final class Forwarder6 implements FlowView {
     private ConnectionTimeouts timeouts = ConnectionTimeouts.defaults();
     private SchedulerState[] schedStates = new SchedulerState[0];
     private final boolean[] overloaded;
+    private final boolean[] gone;
+    private boolean expireNodestConn;
     private final DestView destView = new DestView();
     private final io.jlvs.conn.ExpiryListener onExpire = this::unbindDest;
     /** FULLNAT: ports per local address, keyed by the address's index in {@link Ipv6Config#localAddresses()}. */
@@ -107,6 +109,7 @@ public final class Forwarder6 implements FlowView {
         this.counters = counters;
         this.sink = sink;
         this.overloaded = new boolean[maxIds];
+        this.gone = new boolean[maxIds];
         this.scratch = arena.allocate((long) SCRATCH_FRAME * SCRATCH_FRAMES, 64);
         this.tunnel = new TunnelXmit6(sink, 1 << 20);
         this.localIndex = new short[conns.capacity()];
@@ -155,6 +158,9 @@ public final class Forwarder6 implements FlowView {
         this.interfacesByIndex = byIndex;
         this.schedStates = states;
         this.config = next;
+        if (expireNodestConn) {
+            flushDeletedDests(prev, next);
+        }
     }
 
     private static int maxServiceId(Ipv6Config c) {
@@ -248,8 +254,11 @@ public final class Forwarder6 implements FlowView {
         // inbound: client → VIP
         int slot = conns.lookupIn(proto, srcHi, srcLo, sport, dstHi, dstLo, dport);
         boolean syn = proto == Ipv6View.NEXT_TCP && (tcpFlags & (TcpView.SYN | TcpView.RST)) == TcpView.SYN;
-        if (slot >= 0 && syn && reusable(slot)) {
+        if (slot >= 0 && syn && (reusable(slot) || expireNodestConn && !destUsable(slot))) {
             expireNow(slot);
+            slot = -1;
+        } else if (slot >= 0 && expireNodestConn && config.dest(conns.destId(slot)) == null) {
+            expireNow(slot); // its real server is gone: the packet is handled as new
             slot = -1;
         }
         if (slot < 0) {
@@ -293,6 +302,41 @@ public final class Forwarder6 implements FlowView {
             return ignore(); // a reply to the director itself (health check); a VIP port no service has
         }
         return drop(DropReason.NAT_REPLY_NO_CONNECTION);
+    }
+
+    /** expire_nodest_conn, as {@link Forwarder#expireNodestConn(boolean)}. */
+    void expireNodestConn(boolean on) {
+        this.expireNodestConn = on;
+    }
+
+    private boolean destUsable(int slot) {
+        Dest6Runtime d = config.dest(conns.destId(slot));
+        return d != null && d.weight() > 0;
+    }
+
+    private void flushDeletedDests(Ipv6Config prev, Ipv6Config next) {
+        boolean any = false;
+        for (Dest6Runtime d : prev.destsById()) {
+            if (d != null && next.dest(d.destId()) == null) {
+                gone[d.destId()] = true;
+                any = true;
+            }
+        }
+        if (!any) {
+            return;
+        }
+        conns.forEach(flushGone);
+        java.util.Arrays.fill(gone, false);
+    }
+
+    private final io.jlvs.conn.SlotVisitor flushGone = this::expireIfDestGone;
+
+    private void expireIfDestGone(int slot) {
+        if ((conns.flags(slot) & ConnectionFlags.TEMPLATE) == 0
+                && (conns.protocol(slot) & (Forwarder.ALIAS_PROTO | Forwarder.TEMPLATE_PROTO)) == 0
+                && gone[conns.destId(slot)]) {
+            expireNow(slot);
+        }
     }
 
     private boolean reusable(int slot) {

@@ -156,6 +156,11 @@ public final class Worker implements Runnable {
         forwarder.sloppyTcp(on);
     }
 
+    /** IPVS's expire_nodest_conn; before the worker runs. */
+    public void expireNodestConn(boolean on) {
+        forwarder.expireNodestConn(on);
+    }
+
     /** Replaces the forwarder's SYN flood guard; before the worker runs. */
     public void synGuard(io.jlvs.forward.SynFloodGuard guard) {
         forwarder.synGuard(guard);
