@@ -603,6 +603,7 @@ public final class Director implements AutoCloseable {
         // frames the kernel dropped because a receive ring was full: lost before jlvs could count them
         m.put("rx_ring_drops", sockets.stream().mapToLong(PacketSocket::ringDrops).sum());
         m.put("syn_flood", Map.of("half_open", sum(w -> w.counters().total(WorkerCounters.HALF_OPEN)),
+                "half_open_ipv6", sum(w -> w.counters().total(WorkerCounters.HALF_OPEN_IPV6)),
                 "syn_stateless", sum(w -> w.counters().total(WorkerCounters.SYN_STATELESS)),
                 "ack_adopted", sum(w -> w.counters().total(WorkerCounters.ACK_ADOPTED)),
                 "half_open_max", sum(w -> w.synGuard().halfOpenLimit()),

@@ -44,7 +44,7 @@ import java.security.SecureRandom;
  * after its {@code expiresAtMs}: never early, at most one tick late. Time is always passed in. The slab, free list
  * and wheel are {@link ConnectionSlab}'s, shared with {@link ConnectionTable6}.
  */
-public final class ConnectionTable implements AutoCloseable {
+public final class ConnectionTable implements AutoCloseable, ConnectionRecords {
     /** Bytes per connection record. */
     public static final int RECORD_BYTES = 64;
     public static final int DEFAULT_CAPACITY = 1 << 20;

@@ -43,7 +43,7 @@ import java.security.SecureRandom;
  * ConnectionTable}. <b>Expiry</b> is {@link ConnectionTable}'s word for word: never early, at most one tick late,
  * lazy re-arming, and a listener may keep a connection by re-arming it.
  */
-public final class ConnectionTable6 implements AutoCloseable {
+public final class ConnectionTable6 implements AutoCloseable, ConnectionRecords {
     /** Bytes per connection record. */
     public static final int RECORD_BYTES = 128;
     /** Smaller than {@link ConnectionTable#DEFAULT_CAPACITY}: records are twice as large (2^18 of them: 32 MiB). */

@@ -1161,7 +1161,7 @@ public final class Forwarder implements FlowView {
         ip.decrementTtl();
         xmitContext.nowMs = nowMs;
         if ((flags & SynProxy.PROXIED) != 0) {
-            synProxy.toServer(frame, slot, tcpFlags);
+            synProxy.toServer(frame.seg, frame.tcp, frame.partialChecksum(), slot, tcpFlags);
         }
         Xmit x = xmits[flags & ConnectionFlags.FWD_MASK];
         int r = x == null ? Xmit.drop(DropReason.NO_ROUTE) : x.toRealServer(frame, xmitContext, slot, d, out, nextHopMac);
@@ -1225,7 +1225,7 @@ public final class Forwarder implements FlowView {
         ip.decrementTtl();
         xmitContext.nowMs = nowMs;
         if ((flags & SynProxy.PROXIED) != 0) {
-            synProxy.toClient(frame, slot);
+            synProxy.toClient(frame.tcp, frame.partialChecksum(), slot);
         }
         Xmit x = xmits[flags & ConnectionFlags.FWD_MASK];
         int r = x == null ? Xmit.drop(DropReason.NAT_REPLY_NO_CONNECTION)

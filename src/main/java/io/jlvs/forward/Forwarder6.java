@@ -12,6 +12,7 @@ import io.jlvs.packet.Icmpv6View;
 import io.jlvs.packet.Ipv6View;
 import io.jlvs.packet.NeighborDiscoveryView;
 import io.jlvs.packet.PacketError;
+import io.jlvs.packet.TcpOptions;
 import io.jlvs.packet.TcpView;
 import io.jlvs.packet.UdpView;
 import io.jlvs.packet.VnetHeaderView;
@@ -103,6 +104,12 @@ public final class Forwarder6 implements FlowView {
     private long expiryNowMs;
     /** Where connection states go when this director is a sync master (null: not syncing). */
     private io.jlvs.sync.SyncRing syncOut;
+    /** The IPv6 table's SYN flood guard: half-open accounting, short timeout, cap (no stateless SYNs here). */
+    private final SynFloodGuard synGuard;
+    private final SynProxy synProxy = new SynProxy(SynCookie.random());
+    /** Client segments of proxied connections waiting for the real server's SYN-ACK, keyed by slot. */
+    private final NeighbourWait proxyWait = new NeighbourWait(16);
+    private final NeighbourWait.Resolved proxyAnswered = this::proxyAnswered;
 
     public Forwarder6(ConnectionTable6 conns, WorkerCounters counters, Forwarder.FrameSink sink, int maxIds) {
         this.conns = conns;
@@ -114,6 +121,16 @@ public final class Forwarder6 implements FlowView {
         this.tunnel = new TunnelXmit6(sink, 1 << 20);
         this.localIndex = new short[conns.capacity()];
         this.localPort = new char[conns.capacity()];
+        this.synGuard = SynFloodGuard.forCapacity(conns.capacity(), counters);
+        synGuard.gauge(WorkerCounters.HALF_OPEN_IPV6);
+    }
+
+    public SynProxy synProxy() {
+        return synProxy;
+    }
+
+    public SynFloodGuard synGuard() {
+        return synGuard;
     }
 
     // ---------------------------------------------------------------- configuration (worker thread)
@@ -154,6 +171,9 @@ public final class Forwarder6 implements FlowView {
             }
             localPorts = new LocalPortPool(keys, Forwarder.LOCAL_PORT_LOW, Forwarder.LOCAL_PORT_HIGH);
             poolAddresses = next.localAddresses().clone();
+        }
+        if (!synProxy.ready() && anyNat(next)) {
+            synProxy.ensureCapacity(conns.capacity()); // 8 bytes per slot, once
         }
         this.interfacesByIndex = byIndex;
         this.schedStates = states;
@@ -267,12 +287,18 @@ public final class Forwarder6 implements FlowView {
                 svc = config.service(proto, dstHi, dstLo, 0); // a port-0 service: every port of the VIP
             }
             if (svc != null) {
-                if (proto == Ipv6View.NEXT_TCP && !syn) {
-                    return drop(DropReason.NO_CONNECTION);
+                if (proto == Ipv6View.NEXT_TCP) {
+                    int r = synDefence(svc, syn, tcpFlags, srcHi, srcLo, sport, dstHi, dstLo, dport, inIfindex, nowMs);
+                    if (r != CONTINUE) {
+                        return r;
+                    }
                 }
                 slot = schedule(svc, proto, srcHi, srcLo, sport, dstHi, dstLo, dport, inIfindex, eth.srcMac(), nowMs);
                 if (slot < 0) {
                     return Forwarder.DROPPED;
+                }
+                if (proto == Ipv6View.NEXT_TCP) {
+                    synGuard.created(conns, slot, false); // half-open until the handshake completes
                 }
             }
         }
@@ -337,6 +363,225 @@ public final class Forwarder6 implements FlowView {
                 && gone[conns.destId(slot)]) {
             expireNow(slot);
         }
+    }
+
+    // ---------------------------------------------------------------- SYN flood defence (as Forwarder's)
+
+    private static final int CONTINUE = -1;
+
+    private static boolean anyNat(Ipv6Config c) {
+        for (Service6Runtime s : c.services()) {
+            for (Dest6Runtime d : s.dests()) {
+                if (d.method() == ConnectionFlags.FWD_MASQ || d.method() == ConnectionFlags.FWD_FULLNAT) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A TCP segment for a service that has no connection: the SYN proxy's turn (NAT/FULLNAT services), then the
+     * guard's cap. {@link #CONTINUE} to schedule it as a new connection.
+     */
+    private int synDefence(Service6Runtime svc, boolean syn, int tcpFlags, long srcHi, long srcLo, int sport,
+                           long dstHi, long dstLo, int dport, int inIfindex, long nowMs) {
+        if (synProxy.ready() && synProxy.mode() != SynProxy.Mode.OFF && SynProxy.eligible(svc)) {
+            boolean proxying = synProxy.mode() == SynProxy.Mode.ALWAYS || synGuard.pressured(nowMs);
+            if (syn && proxying) {
+                return answerSyn(svc, srcHi, srcLo, sport, dstHi, dstLo, dport, nowMs);
+            }
+            if ((tcpFlags & (TcpView.SYN | TcpView.RST | TcpView.ACK)) == TcpView.ACK) {
+                int options = synProxy.cookies().check(Ipv6Config.fold(srcHi, srcLo), sport,
+                        Ipv6Config.fold(dstHi, dstLo), dport, tcp.seq() - 1, tcp.ack() - 1, nowMs);
+                if (options >= 0) {
+                    return proxyOpen(svc, srcHi, srcLo, sport, dstHi, dstLo, dport, tcpFlags, options, inIfindex, nowMs);
+                }
+                if (proxying) {
+                    return drop(DropReason.SYN_COOKIE_INVALID);
+                }
+            }
+        }
+        if (!syn) {
+            return drop(DropReason.NO_CONNECTION);
+        }
+        return synGuard.admit() ? CONTINUE : Forwarder.DROPPED;
+    }
+
+    /** A SYN the proxy answers itself: a SYN-ACK with a cookie (addresses folded into it), no state. */
+    private int answerSyn(Service6Runtime svc, long srcHi, long srcLo, int sport, long dstHi, long dstLo, int dport,
+                          long nowMs) {
+        ServedInterface in = served(frame.base.inIfindex);
+        long m = takeScratchFrame();
+        if (in == null || m < 0) {
+            return drop(in == null ? DropReason.NO_ROUTE : DropReason.TX_FAILED);
+        }
+        int parsed = TcpOptions.parseSyn(frame.base.seg, tcp.offset(), tcp.headerLength());
+        int options = SynCookie.options(TcpOptions.mss(parsed), TcpOptions.sackPermitted(parsed),
+                TcpOptions.windowScale(parsed));
+        int clientIsn = tcp.seq();
+        int cookie = synProxy.cookies().make(Ipv6Config.fold(srcHi, srcLo), sport, Ipv6Config.fold(dstHi, dstLo),
+                dport, clientIsn, options, nowMs);
+        int mss = SynCookie.mss(options) - (hasFullNat(svc) ? FullNatXmit6.TOA_LENGTH : 0);
+        int length = synProxy.write6(scratch, m, eth.srcMac(), in.mac(), dstHi, dstLo, srcHi, srcLo, dport, sport,
+                cookie, clientIsn + 1, TcpView.SYN | TcpView.ACK, 0xffff, true, mss, SynCookie.sackPermitted(options),
+                SynCookie.windowScale(options) >= 0 ? SynProxy.WINDOW_SCALE : -1);
+        sink.send(frame.base.inIfindex, scratch, m - VNET, VNET + length);
+        counters.addTotal(WorkerCounters.SYN_PROXY_COOKIES, 1);
+        return Forwarder.ANSWERED;
+    }
+
+    private static boolean hasFullNat(Service6Runtime svc) {
+        for (Dest6Runtime d : svc.dests()) {
+            if (d.method() == ConnectionFlags.FWD_FULLNAT) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A client's ACK with a valid cookie: scheduled as any connection; the real server gets the client's SYN. */
+    private int proxyOpen(Service6Runtime svc, long srcHi, long srcLo, int sport, long dstHi, long dstLo, int dport,
+                          int tcpFlags, int options, int inIfindex, long nowMs) {
+        int clientIsn = tcp.seq() - 1;
+        int cookie = tcp.ack() - 1;
+        int window = tcp.window();
+        boolean carries = carriesData(tcpFlags);
+        int slot = schedule(svc, Ipv6View.NEXT_TCP, srcHi, srcLo, sport, dstHi, dstLo, dport, inIfindex, eth.srcMac(),
+                nowMs);
+        if (slot < 0) {
+            return Forwarder.DROPPED;
+        }
+        conns.flags(slot, conns.flags(slot) | SynProxy.AWAIT);
+        synGuard.created(conns, slot, false);
+        synProxy.awaiting(slot, cookie, clientIsn);
+        counters.addTotal(WorkerCounters.SYN_PROXY_OPENED, 1);
+        if (carries && !holdForServer(slot, nowMs)) {
+            counters.drop(DropReason.SYN_PROXY_WAIT);
+        }
+        return synToServer(slot, options, window, nowMs);
+    }
+
+    private boolean carriesData(int tcpFlags) {
+        return (tcpFlags & TcpView.FIN) != 0 || frame.l4Length() - tcp.headerLength() > 0;
+    }
+
+    private boolean holdForServer(int slot, long nowMs) {
+        return proxyWait.hold(frame.base.seg, frame.base.mac - VNET, frame.base.snapLen + VNET, frame.base.inIfindex,
+                0, 0L, slot, nowMs);
+    }
+
+    private int cookieOptions(int slot) {
+        return synProxy.cookies().optionsOf(Ipv6Config.fold(conns.clientHi(slot), conns.clientLo(slot)),
+                conns.clientPort(slot), Ipv6Config.fold(conns.vipHi(slot), conns.vipLo(slot)), conns.vport(slot),
+                synProxy.cookie(slot));
+    }
+
+    private int synToServer(int slot, int options, int clientWindow, long nowMs) {
+        long m = takeScratchFrame();
+        if (m < 0) {
+            return drop(DropReason.TX_FAILED);
+        }
+        int scale = SynCookie.windowScale(options);
+        int window = (int) Math.min(0xffff, (long) clientWindow << Math.max(0, scale));
+        int length = synProxy.write6(scratch, m, 0L, conns.clientMac(slot), conns.clientHi(slot), conns.clientLo(slot),
+                conns.vipHi(slot), conns.vipLo(slot), conns.clientPort(slot), conns.vport(slot),
+                synProxy.clientIsn(slot), 0, TcpView.SYN, window, true, SynCookie.mss(options),
+                SynCookie.sackPermitted(options), scale);
+        return inboundMade(m, length, slot, TcpView.SYN, nowMs);
+    }
+
+    /** Handles a segment the proxy wrote (client → VIP form) as if the client had sent it. */
+    private int inboundMade(long m, int length, int slot, int tcpFlags, long nowMs) {
+        frame.base.set(scratch, m, length, length, conns.inIfindex(slot));
+        ip.wrap(scratch, m + ETH);
+        frame.l4Offset = Ipv6View.HEADER_LENGTH;
+        frame.proto = Ipv6View.NEXT_TCP;
+        tcp.wrap(scratch, frame.l4());
+        return inbound(slot, Ipv6View.NEXT_TCP, tcpFlags, nowMs);
+    }
+
+    private int clientWhileAwaiting(int slot, int tcpFlags, long nowMs) {
+        if ((tcpFlags & TcpView.RST) != 0) {
+            expireNow(slot);
+            return drop(DropReason.SYN_PROXY_WAIT);
+        }
+        if (!carriesData(tcpFlags)) {
+            return drop(DropReason.SYN_PROXY_WAIT);
+        }
+        boolean again = proxyWait.holding(0, 0L, slot) > 0;
+        int window = tcp.window();
+        if (!holdForServer(slot, nowMs)) {
+            return drop(DropReason.SYN_PROXY_WAIT);
+        }
+        if (again) {
+            synToServer(slot, cookieOptions(slot), window, nowMs);
+        }
+        return Forwarder.HELD;
+    }
+
+    private int serverOfProxied(int slot, int flags, int tcpFlags, long nowMs) {
+        boolean synAck = (tcpFlags & (TcpView.SYN | TcpView.ACK | TcpView.RST)) == (TcpView.SYN | TcpView.ACK);
+        if ((flags & SynProxy.AWAIT) != 0) {
+            int cookie = synProxy.cookie(slot);
+            int clientIsn = synProxy.clientIsn(slot);
+            if (synAck && tcp.ack() == clientIsn + 1) {
+                int clientScale = SynCookie.windowScale(cookieOptions(slot));
+                int serverScale = TcpOptions.windowScale(
+                        TcpOptions.parseSyn(frame.base.seg, tcp.offset(), tcp.headerLength()));
+                synProxy.established(slot, tcp.seq(), clientScale, serverScale);
+                conns.flags(slot, (conns.flags(slot) & ~SynProxy.AWAIT) | SynProxy.PROXIED);
+                int r = ackToServer(slot, clientIsn + 1, cookie + 1, clientScale, nowMs);
+                replayNowMs = nowMs;
+                proxyWait.release(proxyAnswered, replayHeld); // last: it handles other frames
+                return r;
+            }
+            if ((tcpFlags & TcpView.RST) != 0) {
+                int seq = tcp.seq();
+                tcp.seq(cookie + 1);
+                if (!frame.base.partialChecksum()) {
+                    tcp.checksum(io.jlvs.packet.Checksum.update32(tcp.checksum(), seq, cookie + 1));
+                }
+                synProxy.established(slot, cookie, -1, -1);
+                conns.flags(slot, (conns.flags(slot) & ~SynProxy.AWAIT) | SynProxy.PROXIED);
+                return CONTINUE;
+            }
+            return drop(DropReason.SYN_PROXY_WAIT);
+        }
+        if (synAck) {
+            int r = ackToServer(slot, tcp.ack(), tcp.seq() + 1 - synProxy.delta(slot), -1, nowMs);
+            return r == Forwarder.FORWARDED ? Forwarder.ANSWERED : r;
+        }
+        return CONTINUE;
+    }
+
+    private int ackToServer(int slot, int seq, int clientSideAck, int clientScale, long nowMs) {
+        long m = takeScratchFrame();
+        if (m < 0) {
+            return drop(DropReason.TX_FAILED);
+        }
+        int window = 0xffff >>> Math.max(0, clientScale);
+        int length = synProxy.write6(scratch, m, 0L, conns.clientMac(slot), conns.clientHi(slot), conns.clientLo(slot),
+                conns.vipHi(slot), conns.vipLo(slot), conns.clientPort(slot), conns.vport(slot), seq, clientSideAck,
+                TcpView.ACK, window, false, 0, false, -1);
+        return inboundMade(m, length, slot, TcpView.ACK, nowMs);
+    }
+
+    private boolean proxyAnswered(int ifindex, long hi, long slot) {
+        int s = (int) slot;
+        return !conns.isLive(s) || (conns.flags(s) & SynProxy.AWAIT) == 0;
+    }
+
+    /** A scratch frame with headroom (FULLNAT's TOA moves the headers forward); returns its Ethernet offset. */
+    private long takeScratchFrame() {
+        long f = takeScratch();
+        if (f < 0) {
+            return -1;
+        }
+        long vnet = f + Frame.HEADROOM;
+        scratch.set(ValueLayout.JAVA_LONG_UNALIGNED, vnet, 0L);
+        scratch.set(ValueLayout.JAVA_SHORT_UNALIGNED, vnet + 8, (short) 0);
+        return vnet + VNET;
     }
 
     private boolean reusable(int slot) {
@@ -514,6 +759,9 @@ public final class Forwarder6 implements FlowView {
     private void unbindDest(int slot) {
         int destId = conns.destId(slot);
         int flags = conns.flags(slot);
+        if ((flags & SynFloodGuard.HALF_OPEN) != 0) {
+            synGuard.release();
+        }
         if ((conns.protocol(slot) & Forwarder.ALIAS_PROTO) != 0) {
             int primary = (int) conns.realLo(slot);
             if (conns.isLive(primary)
@@ -610,7 +858,14 @@ public final class Forwarder6 implements FlowView {
         } else if (direction == TcpStateMachine.OUTPUT) {
             assure(slot);
         }
-        conns.touch(slot, nowMs, timeouts.timeoutMs(proto, state));
+        long timeoutMs = timeouts.timeoutMs(proto, state);
+        if ((conns.flags(slot) & SynFloodGuard.HALF_OPEN) != 0) {
+            timeoutMs = synGuard.timeoutMs(conns, slot, direction != TcpStateMachine.OUTPUT, timeoutMs);
+            if (timeoutMs < 0) {
+                return;
+            }
+        }
+        conns.touch(slot, nowMs, timeoutMs);
     }
 
     private void assure(int slot) {
@@ -622,6 +877,9 @@ public final class Forwarder6 implements FlowView {
 
     private int inbound(int slot, int proto, int tcpFlags, long nowMs) {
         int flags = conns.flags(slot);
+        if ((flags & SynProxy.AWAIT) != 0 && (tcpFlags & TcpView.SYN) == 0) {
+            return clientWhileAwaiting(slot, tcpFlags, nowMs);
+        }
         Dest6Runtime d = config.dest(conns.destId(slot));
         if (d == null) {
             return drop(DropReason.DEST_UNAVAILABLE);
@@ -662,6 +920,9 @@ public final class Forwarder6 implements FlowView {
             return drop(DropReason.TTL_EXCEEDED);
         }
         ip.decrementHopLimit();
+        if ((flags & SynProxy.PROXIED) != 0) {
+            synProxy.toServer(frame.base.seg, tcp, frame.base.partialChecksum(), slot, tcpFlags);
+        }
         switch (flags & ConnectionFlags.FWD_MASK) {
             case ConnectionFlags.FWD_DROUTE -> { }
             case ConnectionFlags.FWD_MASQ -> MasqueradeXmit6.toRealServer(frame, conns.realHi(slot),
@@ -711,6 +972,13 @@ public final class Forwarder6 implements FlowView {
 
     private int outbound(int slot, int proto, int tcpFlags, long nowMs) {
         int flags = conns.flags(slot);
+        if ((flags & SynProxy.FLAGS) != 0) {
+            int r = serverOfProxied(slot, flags, tcpFlags, nowMs);
+            if (r != CONTINUE) {
+                return r;
+            }
+            flags = conns.flags(slot);
+        }
         if ((flags & ConnectionFlags.NOOUTPUT) != 0) {
             conns.flags(slot, flags & ~ConnectionFlags.NOOUTPUT);
         }
@@ -731,6 +999,9 @@ public final class Forwarder6 implements FlowView {
         }
         ip.decrementHopLimit();
         int method = flags & ConnectionFlags.FWD_MASK;
+        if ((flags & SynProxy.PROXIED) != 0) {
+            synProxy.toClient(tcp, frame.base.partialChecksum(), slot);
+        }
         if (method == ConnectionFlags.FWD_MASQ) {
             MasqueradeXmit6.toClient(frame, conns.vipHi(slot), conns.vipLo(slot), conns.vport(slot));
         } else if (method == ConnectionFlags.FWD_FULLNAT) {
@@ -769,6 +1040,9 @@ public final class Forwarder6 implements FlowView {
     /** One entry as {@code ip_vs_sync_v6} carries it (IPv6 services have no firewall mark). */
     private void pushSync(int slot) {
         int flags = conns.flags(slot);
+        if ((flags & SynProxy.FLAGS) != 0) {
+            return; // a backup could not shift its sequence numbers (see SynProxy)
+        }
         boolean template = (flags & ConnectionFlags.TEMPLATE) != 0;
         int proto = conns.protocol(slot) & ~Forwarder.TEMPLATE_PROTO;
         long timeoutMs = template ? templateTimeoutMs(slot) : timeouts.timeoutMs(proto, conns.state(slot));
@@ -1232,6 +1506,9 @@ public final class Forwarder6 implements FlowView {
         for (int n = neighbourWait.afterFlush(replayNowMs); n > 0; n--) {
             counters.drop(DropReason.NEIGHBOUR_UNRESOLVED); // held, but the next hop never answered
         }
+        for (int n = proxyWait.afterFlush(lastNowMs); n > 0; n--) {
+            counters.drop(DropReason.SYN_PROXY_WAIT); // held, but the real server never answered
+        }
     }
 
     /** Expires idle connections and keeps real servers' and next hops' MACs resolved. */
@@ -1241,6 +1518,9 @@ public final class Forwarder6 implements FlowView {
         int expired = conns.expire(nowMs, onExpire, EXPIRE_BUDGET);
         if (neighbourWait.waiting() > 0) {
             neighbourWait.release(resolved, replayHeld);
+        }
+        if (proxyWait.waiting() > 0) {
+            proxyWait.release(proxyAnswered, replayHeld);
         }
         for (Dest6Runtime d : config.destsById()) {
             if (d != null && d.outIfindex() != 0) {
@@ -1358,6 +1638,7 @@ public final class Forwarder6 implements FlowView {
     public void close() {
         fragments.close();
         neighbourWait.close();
+        proxyWait.close();
         tunnel.close();
         arena.close();
     }

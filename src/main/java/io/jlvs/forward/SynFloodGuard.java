@@ -1,7 +1,7 @@
 package io.jlvs.forward;
 
 import io.jlvs.conn.ConnectionFlags;
-import io.jlvs.conn.ConnectionTable;
+import io.jlvs.conn.ConnectionRecords;
 import io.jlvs.conn.TcpState;
 import io.jlvs.packet.TcpView;
 import io.jlvs.sched.DestinationView;
@@ -69,6 +69,8 @@ public final class SynFloodGuard {
     private final long seed;
     private final WorkerCounters counters;
     private int halfOpen;
+    /** The totals gauge this guard keeps its half-open count in (the IPv6 pipeline's guard has its own). */
+    private int gauge = WorkerCounters.HALF_OPEN;
     private long lastStatelessMs = Long.MIN_VALUE / 2;
     private long lastPressureMs = Long.MIN_VALUE / 2;
 
@@ -99,6 +101,11 @@ public final class SynFloodGuard {
         this.adoptWindowMs = adoptWindowMs;
         this.seed = seed;
         this.counters = counters;
+    }
+
+    /** Keeps the half-open count in {@code field} of the worker's totals instead (before the first SYN). */
+    void gauge(int field) {
+        this.gauge = field;
     }
 
     /** Half-open entries of this worker now. */
@@ -159,6 +166,18 @@ public final class SynFloodGuard {
     }
 
     /**
+     * A SYN that needs a half-open entry, for a pipeline without stateless SYNs (IPv6): false (counted) when
+     * the cap is reached.
+     */
+    public boolean admit() {
+        if (halfOpen >= halfOpenLimit) {
+            counters.drop(DropReason.SYN_HALF_OPEN_LIMIT);
+            return false;
+        }
+        return true;
+    }
+
+    /**
      * A TCP segment without SYN and with no entry. Returns the index of the real server that a stateless
      * SYN of this flow went to (adopt it), or {@link #DROP} (not counted: the caller counts NO_CONNECTION
      * unless the cap was the reason, counted here).
@@ -187,10 +206,10 @@ public final class SynFloodGuard {
     }
 
     /** A SYN (or an adopted segment) just created {@code slot}: it counts as half-open from now. */
-    public void created(ConnectionTable conns, int slot, boolean adopted) {
+    public void created(ConnectionRecords conns, int slot, boolean adopted) {
         conns.flags(slot, conns.flags(slot) | HALF_OPEN | (adopted ? ADOPTED : 0));
         halfOpen++;
-        counters.setTotal(WorkerCounters.HALF_OPEN, halfOpen);
+        counters.setTotal(gauge, halfOpen);
     }
 
     /**
@@ -202,7 +221,7 @@ public final class SynFloodGuard {
      * @param fromClient     the segment came from the client (not the real server)
      * @param stateTimeoutMs the timeout of the entry's new state
      */
-    public long timeoutMs(ConnectionTable conns, int slot, boolean fromClient, long stateTimeoutMs) {
+    public long timeoutMs(ConnectionRecords conns, int slot, boolean fromClient, long stateTimeoutMs) {
         int flags = conns.flags(slot);
         if ((flags & ADOPTED) != 0) {
             conns.flags(slot, flags & ~ADOPTED);
@@ -226,7 +245,7 @@ public final class SynFloodGuard {
         if (halfOpen > 0) {
             halfOpen--;
         }
-        counters.setTotal(WorkerCounters.HALF_OPEN, halfOpen);
+        counters.setTotal(gauge, halfOpen);
     }
 
     /**

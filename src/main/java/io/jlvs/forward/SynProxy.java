@@ -3,6 +3,7 @@ package io.jlvs.forward;
 import io.jlvs.packet.Checksum;
 import io.jlvs.packet.EthernetView;
 import io.jlvs.packet.Ipv4View;
+import io.jlvs.packet.Ipv6View;
 import io.jlvs.packet.TcpOptions;
 import io.jlvs.packet.TcpView;
 
@@ -82,6 +83,7 @@ public final class SynProxy {
     private int[] second = new int[0];
     private final EthernetView eth = new EthernetView();
     private final Ipv4View ip = new Ipv4View();
+    private final Ipv6View ip6 = new Ipv6View();
     private final TcpView tcp = new TcpView();
 
     public SynProxy(SynCookie cookies) {
@@ -113,6 +115,19 @@ public final class SynProxy {
         DestRuntime[] ds = svc.dests();
         boolean usable = false;
         for (DestRuntime d : ds) {
+            int m = d.method();
+            if (m != io.jlvs.conn.ConnectionFlags.FWD_MASQ && m != io.jlvs.conn.ConnectionFlags.FWD_FULLNAT) {
+                return false;
+            }
+            usable |= d.weight() > 0;
+        }
+        return usable;
+    }
+
+    /** {@link #eligible} for an IPv6 service. */
+    static boolean eligible(Service6Runtime svc) {
+        boolean usable = false;
+        for (Dest6Runtime d : svc.dests()) {
             int m = d.method();
             if (m != io.jlvs.conn.ConnectionFlags.FWD_MASQ && m != io.jlvs.conn.ConnectionFlags.FWD_FULLNAT) {
                 return false;
@@ -171,11 +186,12 @@ public final class SynProxy {
         return first[slot];
     }
 
-    /** Client → real server of a PROXIED connection: ack and SACK edges + delta, window rescaled. */
-    void toServer(Frame f, int slot, int tcpFlags) {
+    /**
+     * Client → real server of a PROXIED connection: ack and SACK edges + delta, window rescaled ({@code partial}:
+     * the frame's checksum is left to the kernel, only the fields change).
+     */
+    void toServer(MemorySegment seg, TcpView t, boolean partial, int slot, int tcpFlags) {
         int delta = first[slot];
-        boolean partial = f.partialChecksum();
-        TcpView t = f.tcp;
         int c = t.checksum();
         if ((tcpFlags & TcpView.ACK) != 0) {
             int ack = t.ack();
@@ -186,16 +202,14 @@ public final class SynProxy {
         }
         int hl = t.headerLength();
         if (hl > TcpView.MIN_HEADER_LENGTH) {
-            c = TcpOptions.shiftSackBlocks(f.seg, t.offset(), hl, delta, c, partial);
+            c = TcpOptions.shiftSackBlocks(seg, t.offset(), hl, delta, c, partial);
         }
         c = rescale(t, second[slot] >>> 8, c, partial);
         t.checksum(c);
     }
 
     /** Real server → client of a PROXIED connection: seq - delta, window rescaled. */
-    void toClient(Frame f, int slot) {
-        boolean partial = f.partialChecksum();
-        TcpView t = f.tcp;
+    void toClient(TcpView t, boolean partial, int slot) {
         int c = t.checksum();
         int seq = t.seq();
         int shifted = seq - first[slot];
@@ -220,6 +234,35 @@ public final class SynProxy {
 
     // ------------------------------------------------------------------ frames the proxy makes
 
+    /** As {@link #write}, over IPv6 (no extension header, hop limit 64). */
+    int write6(MemorySegment seg, long mac, long dstMac, long srcMac, long srcHi, long srcLo, long dstHi, long dstLo,
+               int sport, int dport, int seq, int ack, int flags, int window, boolean synOptions, int mss, boolean sack,
+               int windowScale) {
+        int tcpLength = TcpView.MIN_HEADER_LENGTH + (synOptions ? TcpOptions.SYN_OPTIONS_LENGTH : 0);
+        eth.wrap(seg, mac);
+        eth.dstMac(dstMac).srcMac(srcMac).etherType(EthernetView.ETHERTYPE_IPV6);
+        long l3 = mac + EthernetView.HEADER_LENGTH;
+        ip6.wrap(seg, l3);
+        ip6.version(6).trafficClass(0).flowLabel(0).payloadLength(tcpLength).nextHeader(Ipv6View.NEXT_TCP).hopLimit(64)
+                .srcAddr(srcHi, srcLo).dstAddr(dstHi, dstLo);
+        long l4 = l3 + Ipv6View.HEADER_LENGTH;
+        writeTcp(seg, l4, sport, dport, seq, ack, flags, window, synOptions, mss, sack, windowScale);
+        tcp.checksum(Checksum.l4Ipv6(seg, l4, tcpLength, srcHi, srcLo, dstHi, dstLo, Ipv6View.NEXT_TCP));
+        return EthernetView.HEADER_LENGTH + Ipv6View.HEADER_LENGTH + tcpLength;
+    }
+
+    private void writeTcp(MemorySegment seg, long l4, int sport, int dport, int seq, int ack, int flags, int window,
+                          boolean synOptions, int mss, boolean sack, int windowScale) {
+        int tcpLength = TcpView.MIN_HEADER_LENGTH + (synOptions ? TcpOptions.SYN_OPTIONS_LENGTH : 0);
+        tcp.wrap(seg, l4);
+        tcp.srcPort(sport).dstPort(dport).seq(seq).ack(ack).dataOffset(tcpLength / 4).flags(flags).window(window)
+                .checksum(0);
+        seg.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, l4 + TcpView.URGENT_POINTER_OFFSET, (short) 0);
+        if (synOptions) {
+            TcpOptions.writeSynOptions(seg, l4 + TcpView.MIN_HEADER_LENGTH, mss, sack, windowScale);
+        }
+    }
+
     /**
      * Writes a TCP segment without payload at {@code mac} (Ethernet, IPv4 without options, TCP with
      * {@link TcpOptions#SYN_OPTIONS_LENGTH} bytes of options when {@code synOptions}), checksums complete;
@@ -237,13 +280,7 @@ public final class SynProxy {
                 .flagsFragment(Ipv4View.FLAG_DF).ttl(64).protocol(Ipv4View.PROTO_TCP).srcAddr(src).dstAddr(dst);
         ip.updateHeaderChecksum();
         long l4 = l3 + Ipv4View.MIN_HEADER_LENGTH;
-        tcp.wrap(seg, l4);
-        tcp.srcPort(sport).dstPort(dport).seq(seq).ack(ack).dataOffset(tcpLength / 4).flags(flags).window(window)
-                .checksum(0);
-        seg.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, l4 + TcpView.URGENT_POINTER_OFFSET, (short) 0);
-        if (synOptions) {
-            TcpOptions.writeSynOptions(seg, l4 + TcpView.MIN_HEADER_LENGTH, mss, sack, windowScale);
-        }
+        writeTcp(seg, l4, sport, dport, seq, ack, flags, window, synOptions, mss, sack, windowScale);
         tcp.checksum(Checksum.tcpUdpIpv4(seg, l4, tcpLength, src, dst, Ipv4View.PROTO_TCP));
         return EthernetView.HEADER_LENGTH + Ipv4View.MIN_HEADER_LENGTH + tcpLength;
     }

@@ -44,12 +44,14 @@ public final class WorkerCounters implements AutoCloseable {
     public static final int SYN_PROXY_COOKIES = 48;
     /** Connections the SYN proxy opened from a client's ACK with a valid cookie. */
     public static final int SYN_PROXY_OPENED = 56;
+    /** Gauge: half-open connection entries of the IPv6 pipeline now. */
+    public static final int HALF_OPEN_IPV6 = 64;
 
     public WorkerCounters(int maxIds) {
         dests = arena.allocate((long) RECORD * maxIds, 64);
         services = arena.allocate((long) RECORD * maxIds, 64);
         drops = arena.allocate(8L * DropReason.ALL.length, 64);
-        totals = arena.allocate(64, 64);
+        totals = arena.allocate(128, 64);
     }
 
     public void addDest(int destId, int field, long delta) {

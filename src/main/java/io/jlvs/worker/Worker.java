@@ -169,6 +169,7 @@ public final class Worker implements Runnable {
     /** When the SYN proxy acts; before the worker runs. */
     public void synProxy(io.jlvs.forward.SynProxy.Mode mode) {
         forwarder.synProxy().mode(mode);
+        forwarder.ipv6().synProxy().mode(mode);
     }
 
     public io.jlvs.forward.SynFloodGuard synGuard() {
