@@ -637,6 +637,15 @@ public final class Forwarder implements FlowView {
                 proxyWait.release(proxyAnswered, replayHeld); // last: it handles other frames
                 return r;
             }
+            if ((tcpFlags & (TcpView.SYN | TcpView.ACK | TcpView.RST | TcpView.FIN)) == TcpView.ACK) {
+                // the real server still holds an older connection of this client port (TIME_WAIT; a proxied
+                // SYN has no timestamp to prove itself newer) and answers with that one's ACK: reset it, as
+                // the client's own kernel would, and send the SYN again
+                resetToSender();
+                synToServer(slot, synProxy.cookies().optionsOf(conns.clientIp(slot), conns.clientPort(slot),
+                        conns.vip(slot), conns.vport(slot), cookie), 0xffff, nowMs);
+                return ANSWERED;
+            }
             if ((tcpFlags & TcpView.RST) != 0) {
                 int seq = tcp.seq();
                 tcp.seq(cookie + 1);
@@ -654,6 +663,28 @@ public final class Forwarder implements FlowView {
             return r == FORWARDED ? ANSWERED : r;
         }
         return CONTINUE;
+    }
+
+    /**
+     * Turns the TCP segment being handled into a RST back to its sender (RFC 9293: {@code seq} = the segment's
+     * ack), out of the interface it came in on: addresses, ports and MACs swapped, no payload, checksums whole.
+     */
+    private void resetToSender() {
+        int ack = tcp.ack();
+        long srcMac = eth.srcMac();
+        eth.srcMac(eth.dstMac()).dstMac(srcMac);
+        int src = ip.srcAddr();
+        ip.srcAddr(ip.dstAddr()).dstAddr(src);
+        int headerLength = ip.headerLength();
+        ip.totalLength(headerLength + TcpView.MIN_HEADER_LENGTH).ttl(64).flagsFragment(Ipv4View.FLAG_DF);
+        ip.updateHeaderChecksum();
+        int sport = tcp.srcPort();
+        tcp.srcPort(tcp.dstPort()).dstPort(sport).seq(ack).ack(0).dataOffset(5).flags(TcpView.RST).window(0);
+        tcp.checksum(Checksum.tcpUdpIpv4(frame.seg, frame.l4(), TcpView.MIN_HEADER_LENGTH, ip.srcAddr(), ip.dstAddr(),
+                Ipv4View.PROTO_TCP));
+        frame.vnet.clear(); // no offload: the frame is whole
+        sink.send(frame.inIfindex, frame.seg, frame.mac - VNET,
+                VNET + EthernetView.HEADER_LENGTH + headerLength + TcpView.MIN_HEADER_LENGTH);
     }
 
     /** The handshake's last ACK to the real server (client-side numbers; the inbound path shifts them). */

@@ -536,6 +536,12 @@ public final class Forwarder6 implements FlowView {
                 proxyWait.release(proxyAnswered, replayHeld); // last: it handles other frames
                 return r;
             }
+            if ((tcpFlags & (TcpView.SYN | TcpView.ACK | TcpView.RST | TcpView.FIN)) == TcpView.ACK) {
+                // an older connection of this client port still in the real server's TIME_WAIT (see Forwarder's)
+                resetToSender();
+                synToServer(slot, cookieOptions(slot), 0xffff, nowMs);
+                return Forwarder.ANSWERED;
+            }
             if ((tcpFlags & TcpView.RST) != 0) {
                 int seq = tcp.seq();
                 tcp.seq(cookie + 1);
@@ -553,6 +559,24 @@ public final class Forwarder6 implements FlowView {
             return r == Forwarder.FORWARDED ? Forwarder.ANSWERED : r;
         }
         return CONTINUE;
+    }
+
+    /** As {@link Forwarder}'s: the segment being handled becomes a RST back to its sender. */
+    private void resetToSender() {
+        int ack = tcp.ack();
+        long srcMac = eth.srcMac();
+        eth.srcMac(eth.dstMac()).dstMac(srcMac);
+        long srcHi = ip.srcHi();
+        long srcLo = ip.srcLo();
+        ip.srcAddr(ip.dstHi(), ip.dstLo()).dstAddr(srcHi, srcLo).hopLimit(64);
+        ip.payloadLength(frame.l4Offset - Ipv6View.HEADER_LENGTH + TcpView.MIN_HEADER_LENGTH);
+        int sport = tcp.srcPort();
+        tcp.srcPort(tcp.dstPort()).dstPort(sport).seq(ack).ack(0).dataOffset(5).flags(TcpView.RST).window(0);
+        tcp.checksum(io.jlvs.packet.Checksum.l4Ipv6(frame.base.seg, frame.l4(), TcpView.MIN_HEADER_LENGTH, ip.srcHi(),
+                ip.srcLo(), ip.dstHi(), ip.dstLo(), Ipv6View.NEXT_TCP));
+        frame.base.vnet.clear();
+        sink.send(frame.base.inIfindex, frame.base.seg, frame.base.mac - VNET,
+                VNET + ETH + frame.l4Offset + TcpView.MIN_HEADER_LENGTH);
     }
 
     private int ackToServer(int slot, int seq, int clientSideAck, int clientScale, long nowMs) {

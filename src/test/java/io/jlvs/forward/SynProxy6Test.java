@@ -97,9 +97,13 @@ class SynProxy6Test {
     }
 
     void configure(int method, SynProxy.Mode mode) {
+        configure(method, mode, 0, 0, 128);
+    }
+
+    void configure(int method, SynProxy.Mode mode, int flags, int persistS, int prefix) {
         Dest6Runtime rs1 = Forwarder6Test.dest(1, RS1, 8080, method);
         long[] laddrs = method == ConnectionFlags.FWD_FULLNAT ? Forwarder6Test.pair(LADDR) : new long[0];
-        Service6Runtime svc = new Service6Runtime(1, 6, ip6Hi(VIP), ip6Lo(VIP), 80, 0, 0, 128,
+        Service6Runtime svc = new Service6Runtime(1, 6, ip6Hi(VIP), ip6Lo(VIP), 80, flags, persistS, prefix,
                 SchedulerRegistry.byName("rr"), new Dest6Runtime[] {rs1}, laddrs);
         forwarder.apply(new DataplaneConfig(1, new ServiceRuntime[0], new DestRuntime[0], new int[0],
                 new ServedInterface[] {
@@ -176,6 +180,27 @@ class SynProxy6Test {
         assertThat(reply.tcp().seq()).isEqualTo(cookie + 1);
         assertThat(reply.checksumValid()).isTrue();
         assertThat(counters.total(WorkerCounters.SYN_PROXY_OPENED)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldOpenPersistentConnectionThroughProxy() {
+        configure(ConnectionFlags.FWD_MASQ, SynProxy.Mode.ALWAYS, io.jlvs.control.ServiceConfig.F_PERSISTENT, 300, 64);
+        process(fromClient(40000, TcpView.SYN, CLIENT_ISN, 0).tcpOptions(SYN_OPTIONS), ETH0, T0_MS);
+        int cookie = sent.getLast().tcp().seq();
+        sent.clear();
+
+        process(fromClient(40000, TcpView.ACK, CLIENT_ISN + 1, cookie + 1), ETH0, T0_MS + 1);
+        process(fromClient(40000, TcpView.ACK | TcpView.PSH, CLIENT_ISN + 1, cookie + 1).payload("GET /"), ETH0,
+                T0_MS + 1);
+
+        assertThat(sent).as("the SYN to the real server").hasSize(1);
+        assertThat(sent.getFirst().ifindex()).isEqualTo(ETH1);
+        sent.clear();
+        process(fromServer(CL, 40000, TcpView.SYN | TcpView.ACK, SERVER_ISN, CLIENT_ISN + 1)
+                .tcpOptions(new byte[] {2, 4, 5, (byte) 0xa0, 1, 3, 3, 7}), ETH1, T0_MS + 2);
+        assertThat(sent).hasSize(2);
+        assertThat(sent.getFirst().tcp().ack()).isEqualTo(SERVER_ISN + 1);
+        assertThat(sent.get(1).payload()).isEqualTo("GET /");
     }
 
     @Test

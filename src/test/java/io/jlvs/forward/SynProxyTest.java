@@ -312,6 +312,34 @@ class SynProxyTest {
     }
 
     @Test
+    void shouldResetServersOldConnectionAndSynAgainWhenServerAnswersSynWithAck() {
+        configure(ConnectionFlags.FWD_MASQ, SynProxy.Mode.ALWAYS);
+        int cookie = handshakeWithDirector();
+        process(fromClient(TcpView.ACK, CLIENT_ISN + 1, cookie + 1), ETH0, T0_MS + 1);
+        sent.clear();
+
+        // the real server's TIME_WAIT of an older connection from this client port answers with its ACK
+        int verdict = process(fromServer(CL, 40000, TcpView.ACK, 555, 999_999), ETH1, T0_MS + 2);
+
+        assertThat(verdict).isEqualTo(Forwarder.ANSWERED);
+        assertThat(sent).hasSize(2);
+        Sent rst = sent.get(0);
+        assertThat(rst.ifindex()).isEqualTo(ETH1);
+        assertThat(rst.ip().srcAddr()).isEqualTo(ip(CL));
+        assertThat(rst.ip().dstAddr()).isEqualTo(ip(RS1));
+        assertThat(rst.tcp().dstPort()).isEqualTo(8080);
+        assertThat(rst.tcp().flags()).isEqualTo(TcpView.RST);
+        assertThat(rst.tcp().seq()).isEqualTo(999_999);
+        assertThat(rst.checksumsValid()).isTrue();
+        Sent syn = sent.get(1);
+        assertThat(syn.tcp().flags()).isEqualTo(TcpView.SYN);
+        assertThat(syn.tcp().seq()).isEqualTo(CLIENT_ISN);
+        assertThat(syn.ip().dstAddr()).isEqualTo(ip(RS1));
+        int slot = conns.lookupIn(6, ip(CL), 40000, ip(VIP), 80);
+        assertThat(conns.flags(slot) & SynProxy.AWAIT).as("still waiting for the real server").isNotZero();
+    }
+
+    @Test
     void shouldAckAgainWhenServerRepeatsSynAck() {
         configure(ConnectionFlags.FWD_MASQ, SynProxy.Mode.ALWAYS);
         int cookie = handshakeWithDirector();

@@ -45,11 +45,16 @@ class Ipv6SystemTest {
     Testbed bed;
     Process director;
 
+    /** Extra {@code jlvs director} options. */
+    String[] directorOptions() {
+        return new String[0];
+    }
+
     @BeforeAll
     void startDirectorWithIpv6Services() throws IOException {
         SystemTestSupport.requireEnvironment();
         bed = Testbed.create();
-        director = bed.startDirector();
+        director = bed.startDirector(directorOptions());
         bed.awaitDirector(director, Duration.ofSeconds(60));
         for (String[] s : new String[][] {{DR, "-g", "80"}, {NAT, "-m", "80"}, {FULLNAT, "--fullnat", "80"}}) {
             ipvsadmOk("-A", "-t", s[0], "-s", "rr");
