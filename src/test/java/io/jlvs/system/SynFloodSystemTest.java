@@ -177,7 +177,7 @@ class SynFloodSystemTest {
         return -1;
     }
 
-    private static String codeSource(Class<?> c) throws Exception {
+    static String codeSource(Class<?> c) throws Exception {
         return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 
