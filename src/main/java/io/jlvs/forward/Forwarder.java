@@ -1548,17 +1548,21 @@ public final class Forwarder implements FlowView {
 
     private void pushSync(int slot) {
         int flags = conns.flags(slot);
-        if ((flags & SynProxy.FLAGS) != 0) {
-            return; // a backup could not shift its sequence numbers (see SynProxy)
+        if ((flags & SynProxy.AWAIT) != 0) {
+            return; // the real server has not answered: nothing a backup could carry on
         }
         boolean template = (flags & ConnectionFlags.TEMPLATE) != 0;
         ServiceRuntime svc = config.serviceById(conns.serviceId(slot));
         int fwmark = svc == null ? 0 : svc.fwmark();
         int proto = conns.protocol(slot) & 0x7f;
         long timeoutMs = template ? templateTimeoutMs(slot) : timeouts.timeoutMs(proto, conns.state(slot));
-        syncOut.offer(proto, SyncPolicy.wireFlags(flags), conns.state(slot), conns.clientPort(slot), conns.vport(slot),
-                conns.realPort(slot), fwmark, (int) (timeoutMs / 1000), conns.clientIp(slot), conns.vip(slot),
-                conns.realIp(slot));
+        // a SYN-proxied connection travels with its shift as the kernel's out_seq (IPVS_OPT_SEQ_DATA)
+        boolean proxied = (flags & SynProxy.PROXIED) != 0;
+        syncOut.offer(false, proto, SyncPolicy.wireFlags(flags) | (proxied ? ConnectionFlags.OUT_SEQ : 0),
+                conns.state(slot), conns.clientPort(slot), conns.vport(slot), conns.realPort(slot), fwmark,
+                (int) (timeoutMs / 1000), 0L, Integer.toUnsignedLong(conns.clientIp(slot)), 0L,
+                Integer.toUnsignedLong(conns.vip(slot)), 0L, Integer.toUnsignedLong(conns.realIp(slot)),
+                proxied ? -synProxy.delta(slot) : 0);
     }
 
     /** A backup that (re)starts asks for everything: every live connection and template goes out. */
@@ -1634,6 +1638,11 @@ public final class Forwarder implements FlowView {
         conns.state(slot, e.state());
         if (!template) {
             conns.flags(slot, SyncPolicy.followInactive(conns.flags(slot), inactive, counters, d.destId()));
+            if ((e.flags() & ConnectionFlags.OUT_SEQ) != 0) {
+                synProxy.ensureCapacity(conns.capacity()); // opened by the master's SYN proxy: keep shifting
+                synProxy.synced(slot, -e.outSeqDelta());
+                conns.flags(slot, conns.flags(slot) | SynProxy.PROXIED);
+            }
             loadChanged(d.destId());
             conns.inPkts(slot, SyncPolicy.THRESHOLD);
             if ((d.method() == ConnectionFlags.FWD_MASQ || d.method() == ConnectionFlags.FWD_FULLNAT)

@@ -1064,15 +1064,17 @@ public final class Forwarder6 implements FlowView {
     /** One entry as {@code ip_vs_sync_v6} carries it (IPv6 services have no firewall mark). */
     private void pushSync(int slot) {
         int flags = conns.flags(slot);
-        if ((flags & SynProxy.FLAGS) != 0) {
-            return; // a backup could not shift its sequence numbers (see SynProxy)
+        if ((flags & SynProxy.AWAIT) != 0) {
+            return; // the real server has not answered: nothing a backup could carry on
         }
         boolean template = (flags & ConnectionFlags.TEMPLATE) != 0;
         int proto = conns.protocol(slot) & ~Forwarder.TEMPLATE_PROTO;
         long timeoutMs = template ? templateTimeoutMs(slot) : timeouts.timeoutMs(proto, conns.state(slot));
-        syncOut.offer6(proto, SyncPolicy.wireFlags(flags), conns.state(slot), conns.clientPort(slot), conns.vport(slot),
-                conns.realPort(slot), 0, (int) (timeoutMs / 1000), conns.clientHi(slot), conns.clientLo(slot),
-                conns.vipHi(slot), conns.vipLo(slot), conns.realHi(slot), conns.realLo(slot));
+        boolean proxied = (flags & SynProxy.PROXIED) != 0; // with its shift, as Forwarder's
+        syncOut.offer(true, proto, SyncPolicy.wireFlags(flags) | (proxied ? ConnectionFlags.OUT_SEQ : 0),
+                conns.state(slot), conns.clientPort(slot), conns.vport(slot), conns.realPort(slot), 0,
+                (int) (timeoutMs / 1000), conns.clientHi(slot), conns.clientLo(slot), conns.vipHi(slot),
+                conns.vipLo(slot), conns.realHi(slot), conns.realLo(slot), proxied ? -synProxy.delta(slot) : 0);
     }
 
     /** A backup asked for everything: every live IPv6 connection and template (FULLNAT aliases are local). */
@@ -1140,6 +1142,11 @@ public final class Forwarder6 implements FlowView {
         conns.state(slot, e.state());
         if (!template) {
             conns.flags(slot, SyncPolicy.followInactive(conns.flags(slot), inactive, counters, d.destId()));
+            if ((e.flags() & ConnectionFlags.OUT_SEQ) != 0) {
+                synProxy.ensureCapacity(conns.capacity()); // opened by the master's SYN proxy: keep shifting
+                synProxy.synced(slot, -e.outSeqDelta());
+                conns.flags(slot, conns.flags(slot) | SynProxy.PROXIED);
+            }
             conns.inPkts(slot, SyncPolicy.THRESHOLD);
         }
         conns.touch(slot, nowMs, SyncPolicy.timeoutMs(e, template, timeouts));

@@ -42,8 +42,9 @@ import java.lang.foreign.MemorySegment;
  * <p>Per connection two ints, kept beside the connection table by slot (allocated when the first eligible
  * service appears, 8 bytes per table slot): while the entry waits for the real server, the cookie and the
  * client's ISN; then {@code delta} and the window shifts. The flags {@link #AWAIT} and {@link #PROXIED}
- * mark such entries; they are jlvs-only, never synced (a backup could not shift the numbers; a proxied
- * connection is not sent to it).
+ * mark such entries; the flags themselves never leave the director: a proxied connection is synced with
+ * the kernel's OUT_SEQ flag and its shift as {@code IPVS_OPT_SEQ_DATA}'s out_seq (see {@link #synced}); one
+ * still waiting for its real server is not synced.
  *
  * <p>Single worker thread, allocation-free per packet.
  */
@@ -180,6 +181,16 @@ public final class SynProxy {
         int s3 = clientScales ? clientScale : 0;
         int s4 = serverScales ? clientScale : 0;
         second[slot] = s1 | s2 << 4 | s3 << 8 | s4 << 12;
+    }
+
+    /**
+     * A connection installed from a sync message whose master's proxy opened it: the shift the message carried,
+     * no window rescaling (the message has no field for it: a real server whose scale is not
+     * {@value #WINDOW_SCALE} gets its windows read at the wrong scale by the client after a failover).
+     */
+    void synced(int slot, int delta) {
+        first[slot] = delta;
+        second[slot] = 0;
     }
 
     int delta(int slot) {

@@ -14,7 +14,9 @@ import java.util.function.Consumer;
  *                   | 16-19 fwmark | 20-23 timeout (s) | 24-27 caddr | 28-31 vaddr | 32-35 daddr |
  * v1 IPv6 conn (72): | 0 type=1 (STYPE_F_INET6) | 1-23 as IPv4 (size=72) |
  *                   | 24-39 caddr | 40-55 vaddr | 56-71 daddr |
- * (either may be followed by options, type/length/data, within its size; jlvs skips them)
+ * (either may be followed by options, type/length/data, within its size; jlvs reads and writes
+ *  IPVS_OPT_SEQ_DATA (type 1, length 24) when flags has IN_SEQ/OUT_SEQ, and skips others:
+ *  | in_seq: init_seq, delta, previous_delta (4 each) | out_seq: the same |; the entry is padded to 4 bytes)
  * v0 header (4):  | 0 nr_conns | 1 syncid | 2-3 size |
  * v0 conn (24):   | 0 reserved | 1 protocol | 2-3 cport | 4-5 vport | 6-7 dport | 8-11 caddr | 12-15 vaddr |
  *                 | 16-19 daddr | 20-21 flags | 22-23 state |  (+24 bytes of sequence data if flags has IN_SEQ/OUT_SEQ)
@@ -46,11 +48,20 @@ public final class SyncCodec {
 
     /** Whether {@code e} still fits the message being written. */
     public static boolean fits(ByteBuffer b, SyncEntry e) {
-        return b.remaining() >= size(e);
+        return b.remaining() >= paddedSize(e);
     }
 
+    /** {@code IPVS_OPT_SEQ_DATA}: type, then length 24 (two {@code struct ip_vs_seq}). */
+    public static final int OPT_SEQ_DATA = 1;
+    private static final int SEQ_DATA_LENGTH = 24;
+
+    /** The entry's size field: the fixed part, plus the sequence option when it has one (unpadded). */
     private static int size(SyncEntry e) {
-        return e.ipv6() ? CONN_V1_IPV6 : CONN_V1_IPV4;
+        return (e.ipv6() ? CONN_V1_IPV6 : CONN_V1_IPV4) + ((e.flags() & SEQ_FLAGS) != 0 ? 2 + SEQ_DATA_LENGTH : 0);
+    }
+
+    private static int paddedSize(SyncEntry e) {
+        return (size(e) + 3) & ~3;
     }
 
     public static void putEntry(ByteBuffer b, SyncEntry e) {
@@ -62,6 +73,14 @@ public final class SyncCodec {
                     .putLong(e.daddrHi()).putLong(e.daddrLo());
         } else {
             b.putInt(e.caddr()).putInt(e.vaddr()).putInt(e.daddr());
+        }
+        if ((e.flags() & SEQ_FLAGS) != 0) {
+            b.put((byte) OPT_SEQ_DATA).put((byte) SEQ_DATA_LENGTH);
+            b.putInt(0).putInt(0).putInt(0); // in_seq: jlvs never changes the client's numbers
+            b.putInt(0).putInt(e.outSeqDelta()).putInt(e.outSeqDelta()); // out_seq from the first byte on
+            for (int pad = paddedSize(e) - size(e); pad > 0; pad--) {
+                b.put((byte) 0);
+            }
         }
         b.put(4, (byte) (Byte.toUnsignedInt(b.get(4)) + 1));
     }
@@ -127,7 +146,18 @@ public final class SyncCodec {
                     || p + entrySize > base + len) {
                 return Result.BAD_ENTRY;
             }
-            sink.accept(entryV1(b, p, ipv6));
+            SyncEntry e = entryV1(b, p, ipv6);
+            long delta = outSeqDelta(b, p + (ipv6 ? CONN_V1_IPV6 : CONN_V1_IPV4), p + entrySize);
+            if (delta == NO_SEQ_DATA && (e.flags() & SEQ_FLAGS) != 0) {
+                e = new SyncEntry(e.ipv6(), e.protocol(), e.flags() & ~SEQ_FLAGS, e.state(), e.cport(), e.vport(),
+                        e.dport(), e.fwmark(), e.timeoutS(), e.caddrHi(), e.caddrLo(), e.vaddrHi(), e.vaddrLo(),
+                        e.daddrHi(), e.daddrLo()); // SEQ flags without their data: nothing to shift by
+            } else if ((e.flags() & SEQ_FLAGS) != 0) {
+                e = new SyncEntry(e.ipv6(), e.protocol(), e.flags(), e.state(), e.cport(), e.vport(), e.dport(),
+                        e.fwmark(), e.timeoutS(), e.caddrHi(), e.caddrLo(), e.vaddrHi(), e.vaddrLo(), e.daddrHi(),
+                        e.daddrLo(), (int) delta);
+            }
+            sink.accept(e);
             p += (entrySize + 3) & ~3;
         }
         return Result.OK;
@@ -149,6 +179,25 @@ public final class SyncCodec {
         }
         return SyncEntry.ipv6(protocol, flags, state, cport, vport, dport, fwmark, timeoutS, b.getLong(p + 24),
                 b.getLong(p + 32), b.getLong(p + 40), b.getLong(p + 48), b.getLong(p + 56), b.getLong(p + 64));
+    }
+
+    private static final long NO_SEQ_DATA = Long.MIN_VALUE;
+
+    /** The out_seq delta of an IPVS_OPT_SEQ_DATA option among {@code [from, end)}, or {@link #NO_SEQ_DATA}. */
+    private static long outSeqDelta(ByteBuffer b, int from, int end) {
+        int p = from;
+        while (p + 2 <= end) {
+            int type = Byte.toUnsignedInt(b.get(p));
+            int length = Byte.toUnsignedInt(b.get(p + 1));
+            if (p + 2 + length > end) {
+                break;
+            }
+            if (type == OPT_SEQ_DATA && length == SEQ_DATA_LENGTH) {
+                return b.getInt(p + 2 + 12 + 4);
+            }
+            p += 2 + length;
+        }
+        return NO_SEQ_DATA;
     }
 
     private static Result decodeV0(ByteBuffer b, int base, int len, Consumer<SyncEntry> sink) {

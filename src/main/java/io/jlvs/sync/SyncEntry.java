@@ -8,7 +8,18 @@ package io.jlvs.sync;
  */
 public record SyncEntry(boolean ipv6, int protocol, int flags, int state, int cport, int vport, int dport, int fwmark,
                         int timeoutS, long caddrHi, long caddrLo, long vaddrHi, long vaddrLo, long daddrHi,
-                        long daddrLo) {
+                        long daddrLo, int outSeqDelta) {
+
+    /**
+     * An entry without sequence data. {@code outSeqDelta}, when {@code flags} has {@code OUT_SEQ} (0x0200), is
+     * the kernel's {@code out_seq.delta} ({@code IPVS_OPT_SEQ_DATA}): added to the real server's sequence numbers
+     * on the way to the client, subtracted from the client's acknowledgements (jlvs's SYN proxy sets it).
+     */
+    public SyncEntry(boolean ipv6, int protocol, int flags, int state, int cport, int vport, int dport, int fwmark,
+                     int timeoutS, long caddrHi, long caddrLo, long vaddrHi, long vaddrLo, long daddrHi, long daddrLo) {
+        this(ipv6, protocol, flags, state, cport, vport, dport, fwmark, timeoutS, caddrHi, caddrLo, vaddrHi, vaddrLo,
+                daddrHi, daddrLo, 0);
+    }
 
     /** An IPv4 entry; addresses as ints (host order). */
     public SyncEntry(int protocol, int flags, int state, int cport, int vport, int dport, int fwmark, int timeoutS,

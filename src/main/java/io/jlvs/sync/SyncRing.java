@@ -67,6 +67,14 @@ public final class SyncRing implements AutoCloseable {
     private boolean offer(boolean ipv6, int protocol, int flags, int state, int cport, int vport, int dport,
                           int fwmark, int timeoutS, long caddrHi, long caddrLo, long vaddrHi, long vaddrLo,
                           long daddrHi, long daddrLo) {
+        return offer(ipv6, protocol, flags, state, cport, vport, dport, fwmark, timeoutS, caddrHi, caddrLo, vaddrHi,
+                vaddrLo, daddrHi, daddrLo, 0);
+    }
+
+    /** Producer: an entry with sequence data ({@link SyncEntry#outSeqDelta}); IPv4 addresses in the low halves. */
+    public boolean offer(boolean ipv6, int protocol, int flags, int state, int cport, int vport, int dport,
+                         int fwmark, int timeoutS, long caddrHi, long caddrLo, long vaddrHi, long vaddrLo,
+                         long daddrHi, long daddrLo, int outSeqDelta) {
         long t = (long) TAIL.getOpaque(this);
         if (t - (long) HEAD.getAcquire(this) > mask) {
             dropped++;
@@ -88,6 +96,7 @@ public final class SyncRing implements AutoCloseable {
         slots.set(JAVA_LONG, o + 48, vaddrLo);
         slots.set(JAVA_LONG, o + 56, daddrHi);
         slots.set(JAVA_LONG, o + 64, daddrLo);
+        slots.set(JAVA_INT, o + 72, outSeqDelta);
         TAIL.setRelease(this, t + 1);
         return true;
     }
@@ -105,7 +114,7 @@ public final class SyncRing implements AutoCloseable {
                     Short.toUnsignedInt(slots.get(JAVA_SHORT, o + 10)), Short.toUnsignedInt(slots.get(JAVA_SHORT, o + 12)),
                     slots.get(JAVA_INT, o + 16), slots.get(JAVA_INT, o + 20), slots.get(JAVA_LONG, o + 24),
                     slots.get(JAVA_LONG, o + 32), slots.get(JAVA_LONG, o + 40), slots.get(JAVA_LONG, o + 48),
-                    slots.get(JAVA_LONG, o + 56), slots.get(JAVA_LONG, o + 64)));
+                    slots.get(JAVA_LONG, o + 56), slots.get(JAVA_LONG, o + 64), slots.get(JAVA_INT, o + 72)));
             h++;
             n++;
         }

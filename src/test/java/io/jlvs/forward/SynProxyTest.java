@@ -359,6 +359,53 @@ class SynProxyTest {
     }
 
     @Test
+    void shouldSyncProxiedConnectionWithItsShiftAndShiftOnBackup() {
+        configure(ConnectionFlags.FWD_MASQ, SynProxy.Mode.ALWAYS);
+        io.jlvs.sync.SyncRing ring = new io.jlvs.sync.SyncRing(64);
+        forwarder.syncTo(ring);
+        int cookie = handshakeWithDirector();
+        process(fromClient(TcpView.ACK, CLIENT_ISN + 1, cookie + 1), ETH0, T0_MS + 1);
+        process(fromServer(CL, 40000, TcpView.SYN | TcpView.ACK, SERVER_ISN, CLIENT_ISN + 1)
+                .tcpOptions(serverSynOptions(SynProxy.WINDOW_SCALE)), ETH1, T0_MS + 2);
+        process(fromClient(TcpView.ACK, CLIENT_ISN + 1, cookie + 1), ETH0, T0_MS + 2); // IPVS syncs at the 3rd packet
+        List<io.jlvs.sync.SyncEntry> out = new ArrayList<>();
+        ring.drain(out::add, 64);
+        io.jlvs.sync.SyncEntry synced = out.stream().filter(e -> e.state() == TcpState.ESTABLISHED).findFirst()
+                .orElseThrow();
+        assertThat(synced.flags() & ConnectionFlags.OUT_SEQ).isNotZero();
+        assertThat(synced.flags() & SynProxy.FLAGS).as("jlvs's own flags stay home").isZero();
+        assertThat(synced.outSeqDelta()).as("kernel out_seq: client seq = server seq + delta")
+                .isEqualTo(cookie - SERVER_ISN);
+        ring.close();
+
+        // a backup (another forwarder) installs it and carries on after a failover
+        Forwarder master = forwarder;
+        ConnectionTable backupConns = new ConnectionTable(64, 64, 100, 1024, 43);
+        forwarder = new Forwarder(backupConns, counters, (ifindex, seg, offset, length) ->
+                sent.add(new Sent(ifindex, seg.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE))), 1024);
+        try {
+            configure(ConnectionFlags.FWD_MASQ, SynProxy.Mode.PRESSURE);
+            forwarder.install(synced, T0_MS + 3);
+            sent.clear();
+
+            process(fromClient(TcpView.ACK | TcpView.PSH, CLIENT_ISN + 1, cookie + 1).payload("GET"), ETH0, T0_MS + 4);
+            process(fromServer(CL, 40000, TcpView.ACK, SERVER_ISN + 1, CLIENT_ISN + 4).payload("200"), ETH1, T0_MS + 5);
+
+            assertThat(sent).hasSize(2);
+            assertThat(sent.get(0).ifindex()).isEqualTo(ETH1);
+            assertThat(sent.get(0).tcp().ack()).as("the client's ack, shifted on the backup").isEqualTo(SERVER_ISN + 1);
+            assertThat(sent.get(0).checksumsValid()).isTrue();
+            assertThat(sent.get(1).ifindex()).isEqualTo(ETH0);
+            assertThat(sent.get(1).tcp().seq()).as("the server's seq, shifted on the backup").isEqualTo(cookie + 1);
+            assertThat(sent.get(1).checksumsValid()).isTrue();
+        } finally {
+            forwarder.close();
+            backupConns.close();
+            forwarder = master;
+        }
+    }
+
+    @Test
     void shouldProxyOnlyUnderPressureByDefault() {
         configure(ConnectionFlags.FWD_MASQ, SynProxy.Mode.PRESSURE);
 

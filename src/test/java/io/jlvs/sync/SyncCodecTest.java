@@ -32,6 +32,46 @@ class SyncCodecTest {
     }
 
     @Test
+    void shouldCarrySequenceShiftAsKernelSeqDataOptionWhenOutSeqIsSet() {
+        SyncEntry proxied = new SyncEntry(false, 6, 0x0200, 1, 40000, 80, 8080, 0, 900, 0L, 0xc6120002L, 0L,
+                0xc6120064L, 0L, 0xc613000bL, -0x10);
+        ByteBuffer b = ByteBuffer.allocate(1472);
+        SyncCodec.begin(b, 7);
+        SyncCodec.putEntry(b, proxied);
+        SyncCodec.putEntry(b, ENTRY);
+        SyncCodec.finish(b);
+        byte[] bytes = new byte[b.remaining()];
+        b.get(bytes);
+        // conn: size 36 + 2 + 24 = 62 (0x3e), padded to 64; IPVS_OPT_SEQ_DATA: type 1, length 24 (0x18),
+        // in_seq {0, 0, 0}, out_seq {init 0, delta -16, previous_delta -16}; then the next entry
+        assertThat(HexFormat.of().formatHex(bytes)).isEqualTo(
+                "0007006c02010000" + "0006003e" + "00000200" + "0001" + "9c40" + "0050" + "1f90" + "00000000"
+                        + "00000384" + "c6120002" + "c6120064" + "c613000b"
+                        + "0118" + "000000000000000000000000" + "00000000" + "fffffff0" + "fffffff0" + "0000"
+                        + "00060024" + "00000103" + "0001" + "9c40" + "0050" + "1f90" + "00000000"
+                        + "00000384" + "c6120002" + "c6120064" + "c613000b");
+        List<SyncEntry> back = new ArrayList<>();
+        assertThat(SyncCodec.decode(ByteBuffer.wrap(bytes), 7, back::add)).isEqualTo(SyncCodec.Result.OK);
+        assertThat(back).containsExactly(proxied, ENTRY);
+    }
+
+    @Test
+    void shouldDropSeqFlagsWhenEntryCarriesNoSeqData() {
+        ByteBuffer b = ByteBuffer.allocate(1472);
+        SyncCodec.begin(b, 7);
+        SyncCodec.putEntry(b, ENTRY);
+        SyncCodec.finish(b);
+        byte[] bytes = new byte[b.remaining()];
+        b.get(bytes);
+        bytes[8 + 6] = 0x02; // flags 0x0203: OUT_SEQ claimed, no option follows
+
+        List<SyncEntry> back = new ArrayList<>();
+        SyncCodec.decode(ByteBuffer.wrap(bytes), 7, back::add);
+
+        assertThat(back.getFirst().flags() & 0x0600).isZero();
+    }
+
+    @Test
     void shouldWriteKernelIpv6LayoutWhenEncodingIpv6Entry() {
         ByteBuffer b = ByteBuffer.allocate(1472);
         SyncCodec.begin(b, 7);
