@@ -40,7 +40,10 @@ import static io.jlvs.testkit.PacketBuilder.mac;
  * DR, NAT both ways, TUN (IPIP, header written into the headroom), FULLNAT both ways, an ICMP error
  * from a NAT real server translated back to the client, and a whole connection's life on DR
  * ({@code dr-new-conn}: a SYN scheduled into a new entry, then a RST; the next SYN reuses the closed
- * entry as IPVS does, so each operation is two frames and one scheduling decision).
+ * entry as IPVS does, so each operation is two frames and one scheduling decision). With the SYN proxy:
+ * {@code nat-in-synproxy} and {@code nat-reply-synproxy} on a connection the proxy opened (sequence
+ * numbers shifted both ways), and {@code synproxy-syn}: a SYN answered with a cookie SYN-ACK (a flood's
+ * cost per SYN).
  *
  * <p>Each operation first restores the frame from its template (a copy of under 100 bytes), since
  * forwarding rewrites it in place (TTL, MACs, addresses), at 64 bytes of headroom as the rings give.
@@ -57,6 +60,8 @@ public class ForwardPathBenchmark {
     private static final int HEADROOM = 64;
     private static final int VNET = 10;
     private static final String CL_MAC = "02:00:c6:12:00:02";
+    private static final java.lang.foreign.ValueLayout.OfInt U32 =
+            java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
     private static final String LB_CMAC = "02:00:c6:12:00:01";
     private static final String LB_SMAC = "02:00:c6:13:00:01";
     private static final String RS_MAC = "02:00:c6:13:00:0b";
@@ -65,7 +70,8 @@ public class ForwardPathBenchmark {
     private static final String RS = "198.19.0.11";
     private static final String LADDR = "198.19.0.100";
 
-    @Param({"dr", "nat-in", "nat-reply", "tun-ipip", "fullnat-in", "fullnat-reply", "icmp-nat-reply", "dr-new-conn"})
+    @Param({"dr", "nat-in", "nat-reply", "tun-ipip", "fullnat-in", "fullnat-reply", "icmp-nat-reply", "dr-new-conn",
+            "nat-in-synproxy", "nat-reply-synproxy", "synproxy-syn"})
     public String path;
 
     private Arena arena;
@@ -80,6 +86,7 @@ public class ForwardPathBenchmark {
     private int inIfindex;
     private long sentBytes;
     private int lastSentSrcPort;
+    private int lastSentSeq;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -89,7 +96,12 @@ public class ForwardPathBenchmark {
         forwarder = new Forwarder(conns, counters, (ifindex, seg, offset, length) -> {
             sentBytes += length;
             lastSentSrcPort = Short.toUnsignedInt(seg.get(U16, offset + VNET + 14 + 20));
+            lastSentSeq = seg.get(U32, offset + VNET + 14 + 20 + 4);
         }, 1024);
+        boolean proxied = path.contains("synproxy");
+        if (proxied) {
+            forwarder.synProxy().mode(io.jlvs.forward.SynProxy.Mode.ALWAYS);
+        }
         int method = switch (path) {
             case "dr", "dr-new-conn" -> ConnectionFlags.FWD_DROUTE;
             case "tun-ipip" -> ConnectionFlags.FWD_TUNNEL;
@@ -110,8 +122,17 @@ public class ForwardPathBenchmark {
         long now = 1000;
         run(PacketBuilder.arpReply(RS_MAC, RS, LB_SMAC, "198.19.0.1").vnetHeader().build(), 3, now);
         // open the connection: client SYN (FULLNAT: the real server's SYN-ACK and the client's ACK too)
-        run(clientToVip(TcpView.SYN).build(), 2, now);
+        run(clientToVip(TcpView.SYN).seq(999).build(), 2, now);
         int lport = lastSentSrcPort;
+        int shift = 0;
+        if (proxied) {
+            // the SYN proxy answered with a cookie: the client's ACK opens the real server's side, which answers
+            int cookie = lastSentSeq;
+            run(clientToVip(TcpView.ACK).seq(1000).ack(cookie + 1).build(), 2, now);
+            run(PacketBuilder.ethernet(RS_MAC, LB_SMAC).vnetHeader().ipv4(RS, CL).tcp(80, 40000)
+                    .flags(TcpView.SYN | TcpView.ACK).seq(777_000_000).ack(1000).build(), 3, now);
+            shift = 777_000_000 - cookie;
+        }
         if (method == ConnectionFlags.FWD_FULLNAT) {
             run(PacketBuilder.ethernet(RS_MAC, LB_SMAC).vnetHeader().ipv4(RS, LADDR).tcp(80, lport)
                     .flags(TcpView.SYN | TcpView.ACK).build(), 3, now);
@@ -139,6 +160,15 @@ public class ForwardPathBenchmark {
                         .icmp(3, 3, 0).payload(java.util.Arrays.copyOfRange(quoted, 14, 14 + 28)).build();
                 inIfindex = 3;
             }
+            case "nat-in-synproxy" -> steady = clientToVip(TcpView.ACK).seq(1000).ack(777_000_001 - shift)
+                    .payload("GET / HTTP/1.1\r\n").build();
+            case "nat-reply-synproxy" -> {
+                steady = PacketBuilder.ethernet(RS_MAC, LB_SMAC).vnetHeader().ipv4(RS, CL).tcp(80, 40000)
+                        .flags(TcpView.ACK).seq(777_000_001).ack(1017).payload("HTTP/1.1 200 OK\r\n").build();
+                inIfindex = 3;
+            }
+            case "synproxy-syn" -> steady = clientToVip(TcpView.SYN, 40002).seq(5)
+                    .tcpOptions(new byte[] {2, 4, 5, (byte) 0xb4, 1, 1, 4, 2, 1, 3, 3, 7}).build();
             case "dr-new-conn" -> {
                 steady = clientToVip(TcpView.SYN, 40001).build();
                 second = clientToVip(TcpView.RST, 40001).build();
@@ -152,7 +182,8 @@ public class ForwardPathBenchmark {
             secondTemplate = copy(second);
         }
         frame = arena.allocate(HEADROOM + Math.max(frameLength, secondLength) + 64, 64);
-        int expected = secondTemplate == null ? Forwarder.FORWARDED : 2 * Forwarder.FORWARDED;
+        int expected = path.equals("synproxy-syn") ? Forwarder.ANSWERED
+                : secondTemplate == null ? Forwarder.FORWARDED : 2 * Forwarder.FORWARDED;
         long before = sentBytes;
         if (forward() != expected || sentBytes == before) {
             throw new IllegalStateException("forward path " + path + " does not forward: fix the benchmark's frames");
