@@ -1835,6 +1835,11 @@ public final class Forwarder implements FlowView {
         }
 
         @Override
+        public int forwardMethod(int i) {
+            return service.dests()[i].method();
+        }
+
+        @Override
         public int weight(int i) {
             return service.dests()[i].weight();
         }

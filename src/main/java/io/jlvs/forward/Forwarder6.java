@@ -106,6 +106,8 @@ public final class Forwarder6 implements FlowView {
     private io.jlvs.sync.SyncRing syncOut;
     /** The IPv6 table's SYN flood guard: half-open accounting, short timeout, cap (no stateless SYNs here). */
     private final SynFloodGuard synGuard;
+    /** The real server index the SYN flood guard chose for the flow being scheduled, or -1: the scheduler's. */
+    private int forcedDest = -1;
     private final SynProxy synProxy = new SynProxy(SynCookie.random());
     /** Client segments of proxied connections waiting for the real server's SYN-ACK, keyed by slot. */
     private final NeighbourWait proxyWait = new NeighbourWait(16);
@@ -272,6 +274,7 @@ public final class Forwarder6 implements FlowView {
         int keyDst = fragmentKeyDst(dstHi, dstLo, fragmentId);
 
         // inbound: client → VIP
+        boolean stateless = false;
         int slot = conns.lookupIn(proto, srcHi, srcLo, sport, dstHi, dstLo, dport);
         boolean syn = proto == Ipv6View.NEXT_TCP && (tcpFlags & (TcpView.SYN | TcpView.RST)) == TcpView.SYN;
         if (slot >= 0 && syn && (reusable(slot) || expireNodestConn && !destUsable(slot))) {
@@ -287,23 +290,43 @@ public final class Forwarder6 implements FlowView {
                 svc = config.service(proto, dstHi, dstLo, 0); // a port-0 service: every port of the VIP
             }
             if (svc != null) {
+                int forced = -1;
                 if (proto == Ipv6View.NEXT_TCP) {
                     int r = synDefence(svc, syn, tcpFlags, srcHi, srcLo, sport, dstHi, dstLo, dport, inIfindex, nowMs);
                     if (r != CONTINUE) {
                         return r;
                     }
+                    // the guard: stateless SYNs to DR/TUN servers under pressure, the ACK that follows adopted
+                    destView.service = svc;
+                    forced = syn ? synGuard.onSyn(svc.persistent(), destView, keySrc, sport,
+                            Ipv6Config.fold(dstHi, dstLo), dport, nowMs)
+                            : synGuard.onOrphan(svc.persistent(), destView, tcpFlags, keySrc, sport,
+                                    Ipv6Config.fold(dstHi, dstLo), dport, nowMs);
+                    if (forced == SynFloodGuard.DROP) {
+                        return syn ? Forwarder.DROPPED : drop(DropReason.NO_CONNECTION);
+                    }
                 }
+                forcedDest = forced;
                 slot = schedule(svc, proto, srcHi, srcLo, sport, dstHi, dstLo, dport, inIfindex, eth.srcMac(), nowMs);
+                forcedDest = -1;
                 if (slot < 0) {
                     return Forwarder.DROPPED;
                 }
                 if (proto == Ipv6View.NEXT_TCP) {
-                    synGuard.created(conns, slot, false); // half-open until the handshake completes
+                    if (syn && forced >= 0) {
+                        stateless = true;
+                        conns.flags(slot, conns.flags(slot) | ConnectionFlags.ONE_PACKET); // gone once sent
+                    } else {
+                        synGuard.created(conns, slot, !syn); // half-open until the handshake completes
+                    }
                 }
             }
         }
         if (slot >= 0) {
             int r = inbound(slot, proto, tcpFlags, nowMs);
+            if (stateless && conns.isLive(slot)) {
+                expireNow(slot); // not sent (held, dropped): a stateless SYN leaves nothing behind either way
+            }
             if (firstFragment && r == Forwarder.FORWARDED) {
                 firstFragmentPlaced(keySrc, keyDst, proto, fragmentId, slot, false, nowMs);
             }
@@ -381,8 +404,8 @@ public final class Forwarder6 implements FlowView {
     }
 
     /**
-     * A TCP segment for a service that has no connection: the SYN proxy's turn (NAT/FULLNAT services), then the
-     * guard's cap. {@link #CONTINUE} to schedule it as a new connection.
+     * A TCP segment for a service that has no connection: the SYN proxy's turn (NAT/FULLNAT services);
+     * {@link #CONTINUE} leaves it to the guard (stateless SYN, adoption, cap) and the scheduler.
      */
     private int synDefence(Service6Runtime svc, boolean syn, int tcpFlags, long srcHi, long srcLo, int sport,
                            long dstHi, long dstLo, int dport, int inIfindex, long nowMs) {
@@ -402,10 +425,7 @@ public final class Forwarder6 implements FlowView {
                 }
             }
         }
-        if (!syn) {
-            return drop(DropReason.NO_CONNECTION);
-        }
-        return synGuard.admit() ? CONTINUE : Forwarder.DROPPED;
+        return CONTINUE;
     }
 
     /** A SYN the proxy answers itself: a SYN-ACK with a cookie (addresses folded into it), no state. */
@@ -630,7 +650,7 @@ public final class Forwarder6 implements FlowView {
             }
             d = config.dest(conns.destId(template));
         } else {
-            int i = schedStates[svc.serviceId()].schedule(destView, this);
+            int i = forcedDest >= 0 ? forcedDest : schedStates[svc.serviceId()].schedule(destView, this);
             if (i < 0) {
                 drop(DropReason.NO_DESTINATION);
                 return -1;
@@ -1658,6 +1678,11 @@ public final class Forwarder6 implements FlowView {
         @Override
         public int serverIpv4(int i) {
             return service.dests()[i].folded();
+        }
+
+        @Override
+        public int forwardMethod(int i) {
+            return service.dests()[i].method();
         }
 
         @Override

@@ -147,12 +147,20 @@ public final class SynFloodGuard {
      * of the real server to forward to without state, {@link #STATEFUL}, or {@link #DROP} (counted).
      */
     public int onSyn(ServiceRuntime svc, DestinationView dests, int src, int sport, int dst, int dport, long nowMs) {
+        return onSyn(svc.persistent(), dests, src, sport, dst, dport, nowMs);
+    }
+
+    /**
+     * As above, for any address family: {@code dests} must know each server's {@link DestinationView#forwardMethod};
+     * addresses as the pipeline folds them for hashing.
+     */
+    public int onSyn(boolean persistent, DestinationView dests, int src, int sport, int dst, int dport, long nowMs) {
         if (halfOpen < pressureThreshold) {
             return STATEFUL;
         }
-        if (!svc.persistent()) {
+        if (!persistent) {
             int i = choose(dests, src, sport, dst, dport);
-            if (i >= 0 && statelessMethod(svc.dests()[i].method())) {
+            if (i >= 0 && statelessMethod(dests.forwardMethod(i))) {
                 lastStatelessMs = nowMs;
                 counters.addTotal(WorkerCounters.SYN_STATELESS, 1);
                 return i;
@@ -166,30 +174,24 @@ public final class SynFloodGuard {
     }
 
     /**
-     * A SYN that needs a half-open entry, for a pipeline without stateless SYNs (IPv6): false (counted) when
-     * the cap is reached.
-     */
-    public boolean admit() {
-        if (halfOpen >= halfOpenLimit) {
-            counters.drop(DropReason.SYN_HALF_OPEN_LIMIT);
-            return false;
-        }
-        return true;
-    }
-
-    /**
      * A TCP segment without SYN and with no entry. Returns the index of the real server that a stateless
      * SYN of this flow went to (adopt it), or {@link #DROP} (not counted: the caller counts NO_CONNECTION
      * unless the cap was the reason, counted here).
      */
     public int onOrphan(ServiceRuntime svc, DestinationView dests, int tcpFlags, int src, int sport, int dst,
                         int dport, long nowMs) {
-        if ((tcpFlags & (TcpView.ACK | TcpView.SYN | TcpView.RST)) != TcpView.ACK || svc.persistent()
+        return onOrphan(svc.persistent(), dests, tcpFlags, src, sport, dst, dport, nowMs);
+    }
+
+    /** As above, for any address family (see {@link #onSyn(boolean, DestinationView, int, int, int, int, long)}). */
+    public int onOrphan(boolean persistent, DestinationView dests, int tcpFlags, int src, int sport, int dst,
+                        int dport, long nowMs) {
+        if ((tcpFlags & (TcpView.ACK | TcpView.SYN | TcpView.RST)) != TcpView.ACK || persistent
                 || nowMs - lastStatelessMs > adoptWindowMs) {
             return DROP;
         }
         int i = choose(dests, src, sport, dst, dport);
-        if (i < 0 || !statelessMethod(svc.dests()[i].method())) {
+        if (i < 0 || !statelessMethod(dests.forwardMethod(i))) {
             return DROP;
         }
         if (halfOpen >= halfOpenLimit) {

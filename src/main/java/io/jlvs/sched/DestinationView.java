@@ -43,6 +43,14 @@ public interface DestinationView {
     }
 
     /** Port of the i-th real server, host order (0 for a port-less service); hashed by mh. */
+    /**
+     * Forwarding method ({@code ConnectionFlags.FWD_*}) of server {@code i}; -1 when the view does not know (the
+     * SYN flood guard sends SYNs without state only to DR and TUN servers).
+     */
+    default int forwardMethod(int i) {
+        return -1;
+    }
+
     default int serverPort(int i) {
         return 0;
     }

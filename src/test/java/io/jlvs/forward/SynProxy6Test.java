@@ -41,7 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The IPv6 pipeline's SYN flood defence ({@link Forwarder6}): the SYN proxy for NAT and FULLNAT services, as
- * {@link SynProxyTest} checks it for IPv4, and the half-open cap. One real server, rs1, on port 8080.
+ * {@link SynProxyTest} checks it for IPv4, stateless SYNs for DR, and the half-open cap. One real server, rs1, on
+ * port 8080.
  */
 class SynProxy6Test {
     static final long T0_MS = 5_000_000;
@@ -220,6 +221,33 @@ class SynProxy6Test {
         assertThat(ack.tcp().ack()).isEqualTo(SERVER_ISN + 1);
         assertThat(ack.tcp().headerLength()).as("TOA inserted").isEqualTo(20 + FullNatXmit6.TOA_LENGTH);
         assertThat(ack.checksumValid()).isTrue();
+    }
+
+    @Test
+    void shouldForwardSynWithoutStateAndAdoptItsAckWhenIpv6DirectRoutingUnderPressure() {
+        configure(ConnectionFlags.FWD_DROUTE, SynProxy.Mode.PRESSURE);
+        int threshold = forwarder.ipv6().synGuard().pressureThreshold();
+        for (int i = 0; i < threshold; i++) {
+            process(fromClient(1024 + i, TcpView.SYN, i, 0), ETH0, T0_MS); // a flood's half-open entries
+        }
+        int before = forwarder.ipv6().connections().size();
+        sent.clear();
+
+        int verdict = process(fromClient(40000, TcpView.SYN, CLIENT_ISN, 0), ETH0, T0_MS + 1);
+
+        assertThat(verdict).isEqualTo(Forwarder.FORWARDED);
+        assertThat(sent.getLast().ifindex()).isEqualTo(ETH1);
+        assertThat(forwarder.ipv6().connections().size()).as("no state for a stateless SYN").isEqualTo(before);
+        assertThat(counters.total(WorkerCounters.SYN_STATELESS)).isEqualTo(1);
+        sent.clear();
+
+        int ack = process(fromClient(40000, TcpView.ACK, CLIENT_ISN + 1, 1), ETH0, T0_MS + 2);
+
+        assertThat(ack).isEqualTo(Forwarder.FORWARDED);
+        assertThat(sent.getLast().ifindex()).isEqualTo(ETH1);
+        assertThat(counters.total(WorkerCounters.ACK_ADOPTED)).isEqualTo(1);
+        assertThat(forwarder.ipv6().connections().lookupIn(6, ip6Hi(CL), ip6Lo(CL), 40000, ip6Hi(VIP), ip6Lo(VIP), 80))
+                .as("the adopted flow has its entry").isNotNegative();
     }
 
     @Test
