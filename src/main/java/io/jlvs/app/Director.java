@@ -221,7 +221,7 @@ public final class Director implements AutoCloseable {
                 stopSync(state);
             }
         });
-        transport.open(served, workers[0]); // AF_XDP drives every queue from worker 0 (DirectorCommand allows one worker with it)
+        transport.open(served, workers);
         estimatorThread = Thread.ofPlatform().name("jlvs-estimator").daemon().start(this::estimate);
         workerThreads = new Thread[workers.length];
         for (int w = 0; w < workers.length; w++) {
@@ -394,13 +394,14 @@ public final class Director implements AutoCloseable {
         for (Worker w : workers) {
             w.publish(config);
         }
+        if (!fanoutSockets.isEmpty()) {
+            // before the XDP steering: an AF_XDP worker finds a new flow's owner with this program
+            steer(config, serviceMatches, natRealMatches, localMatches);
+        }
         transport.steer(matches);
         MemorySegment filter = SocketFilter.build(matches, Ipv6Dataplane.filterMatches(config.ipv6()), filterArena);
         for (PacketSocket s : sockets) {
             s.attachFilter(filter);
-        }
-        if (!fanoutSockets.isEmpty()) {
-            steer(config, serviceMatches, natRealMatches, localMatches);
         }
         try {
             guard.apply(served.stream().map(ServedInterface::name).toList(), services, natReals, marked, natRealAddrs,
@@ -436,6 +437,10 @@ public final class Director implements AutoCloseable {
         fanoutKey = key;
         for (PacketSocket s : fanoutSockets) {
             s.fanoutProgram(program);
+        }
+        io.jlvs.io.linux.ClassicBpf decoded = io.jlvs.io.linux.ClassicBpf.decode(program);
+        for (Worker w : workers) {
+            w.fanout(decoded); // used only by workers that hand frames over (several on AF_XDP)
         }
     }
 
@@ -628,6 +633,10 @@ public final class Director implements AutoCloseable {
             one.put("rx_frames", w.counters().total(WorkerCounters.RX_FRAMES));
             one.put("tx_frames", w.counters().total(WorkerCounters.TX_FRAMES));
             one.put("connections", w.connections().size());
+            if (transport.handsOff()) {
+                one.put("handed_off", w.handedOff());
+                one.put("handoffs_received", w.handoffsReceived());
+            }
             perWorker.add(one);
         }
         m.put("workers", perWorker);

@@ -85,7 +85,9 @@ public final class DirectorCommand implements Callable<Integer> {
     @Option(names = "--transport", defaultValue = "af_packet", paramLabel = "af_packet|af_xdp|auto",
             description = {"Data-plane transport. af_xdp steers served IPv4 traffic into AF_XDP sockets with an XDP "
                     + "program (ARP and the rest stay on af_packet); when AF_XDP cannot run, the director says why and "
-                    + "uses af_packet. auto: af_xdp when available. Default: ${DEFAULT-VALUE}. See docs/af_xdp.md."})
+                    + "uses af_packet. auto: af_xdp when available. With --workers N, every served interface needs N receive queues "
+                    + "(worker w drives queues q % N == w and hands other workers' flows to them). Default: ${DEFAULT-VALUE}. "
+                    + "See docs/af_xdp.md."})
     String transport;
 
     @Option(names = "--xdp-mode", defaultValue = "auto", paramLabel = "auto|drv|skb",
@@ -170,11 +172,6 @@ public final class DirectorCommand implements Callable<Integer> {
         }
         if (workers < 0 || workers > Director.MAX_WORKERS) {
             System.err.println("jlvs director: --workers must be 0 (one per core but one) to " + Director.MAX_WORKERS);
-            return 2;
-        }
-        if (workers != 1 && !"af_packet".equals(transport)) {
-            // XDP steers every served flow to worker 0's sockets; spreading queues over workers is not built yet
-            System.err.println("jlvs director: --transport " + transport + " runs one worker for now: use --workers 1");
             return 2;
         }
         io.jlvs.forward.SynGuardSettings synGuard;

@@ -6,6 +6,7 @@ import io.jlvs.io.linux.Netlink;
 import io.jlvs.io.linux.SocketFilter;
 import io.jlvs.io.xdp.XdpProbe;
 import io.jlvs.io.xdp.XdpTransport;
+import io.jlvs.worker.Handoff;
 import io.jlvs.worker.Worker;
 
 import java.lang.System.Logger;
@@ -38,6 +39,9 @@ final class DirectorTransport implements AutoCloseable {
     private volatile XdpTransport xdp;
     private volatile String fallbackCause;
     private List<SocketFilter.Match> lastMatches = List.of();
+    /** 512 slots × 4 KiB = 2 MiB per pair of workers: 2.5 ms of a 200 kpps stream that lands on the wrong queue. */
+    private static final int HANDOFF_SLOTS = 512;
+    private final List<Handoff> handoffs = new java.util.ArrayList<>();
 
     void choose(String name, String mode) {
         String n = name.toLowerCase(Locale.ROOT);
@@ -55,8 +59,13 @@ final class DirectorTransport implements AutoCloseable {
         this.xdpMode = m;
     }
 
-    /** Opens AF_XDP on every served interface when asked for; otherwise (or on failure) nothing changes. */
-    void open(List<ServedInterface> served, Worker worker) {
+    /**
+     * Opens AF_XDP on every served interface when asked for; otherwise (or on failure) nothing changes.
+     * With several workers, worker w drives receive queues {@code q % n == w} of every interface and
+     * hands a frame of a flow another worker owns to it ({@link Handoff}); every interface then needs at
+     * least as many receive queues as there are workers.
+     */
+    void open(List<ServedInterface> served, Worker[] workers) {
         if (requested.equals(AF_PACKET)) {
             return;
         }
@@ -68,12 +77,31 @@ final class DirectorTransport implements AutoCloseable {
         for (ServedInterface i : served) {
             interfaces.put(i.ifindex(), i.name());
         }
+        int n = workers.length;
+        for (ServedInterface i : served) {
+            int queues = XdpTransport.rxQueues(i.name());
+            if (queues < n) {
+                fallBack("AF_XDP with " + n + " workers needs " + n + " receive queues on every served interface, and "
+                        + i.name() + " has " + queues + " (a NIC: ethtool -L; a veth: numrxqueues/numtxqueues)");
+                return;
+            }
+        }
         XdpTransport.Options defaults = XdpTransport.Options.defaults(Frame.HEADROOM + Frame.VNET, Frame.VNET);
         try {
             XdpTransport t = XdpTransport.open(interfaces, new XdpTransport.Options(xdpMode,
                     defaults.framesPerSocket(), defaults.ringSize(), defaults.headroomBytes(), defaults.vnetBytes(),
                     defaults.zeroCopy()));
-            worker.xdp(t);
+            if (t.minQueues() < n) { // the queues changed since they were counted
+                t.close();
+                fallBack("AF_XDP with " + n + " workers needs " + n + " receive queues on every served interface");
+                return;
+            }
+            for (int w = 0; w < n; w++) {
+                workers[w].xdp(t.queues(w, n));
+            }
+            if (n > 1) {
+                connectWorkers(workers);
+            }
             synchronized (this) {
                 xdp = t;
                 steer(lastMatches); // a table change that came before the transport was up
@@ -83,6 +111,32 @@ final class DirectorTransport implements AutoCloseable {
         } catch (RuntimeException e) {
             fallBack("AF_XDP could not be set up: " + e.getMessage());
         }
+    }
+
+    /** A hand-over ring from every worker to every other (DPVS's redirect); closed with the transport. */
+    private void connectWorkers(Worker[] workers) {
+        int n = workers.length;
+        Handoff[][] rings = new Handoff[n][n]; // [from][to]
+        for (int from = 0; from < n; from++) {
+            for (int to = 0; to < n; to++) {
+                if (from != to) {
+                    rings[from][to] = new Handoff(HANDOFF_SLOTS, Frame.HEADROOM, Frame.VNET);
+                    handoffs.add(rings[from][to]);
+                }
+            }
+        }
+        for (int w = 0; w < n; w++) {
+            Handoff[] inbox = new Handoff[n];
+            for (int from = 0; from < n; from++) {
+                inbox[from] = rings[from][w];
+            }
+            workers[w].handoff(w, workers, rings[w], inbox);
+        }
+    }
+
+    /** Whether workers hand frames to each other (several workers on AF_XDP). */
+    boolean handsOff() {
+        return !handoffs.isEmpty();
     }
 
     private void fallBack(String cause) {
@@ -133,5 +187,9 @@ final class DirectorTransport implements AutoCloseable {
         if (t != null) {
             t.close();
         }
+        for (Handoff h : handoffs) {
+            h.close();
+        }
+        handoffs.clear();
     }
 }

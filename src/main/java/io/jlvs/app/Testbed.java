@@ -104,6 +104,8 @@ public final class Testbed implements AutoCloseable {
     private final Map<Long, Path> logs = new ConcurrentHashMap<>();
     private final AtomicInteger logCount = new AtomicInteger();
     private boolean closed;
+    /** Transmit and receive queues of every veth (1 unless a multi-queue bed was asked for). */
+    private int queues = 1;
 
     private Testbed(String prefix) {
         this.prefix = prefix;
@@ -121,6 +123,21 @@ public final class Testbed implements AutoCloseable {
      * far is removed and the IOException says which command failed and what it printed.
      */
     public static Testbed create(String prefix) throws IOException {
+        return create(prefix, 1);
+    }
+
+    /**
+     * A bed whose veths have {@code queues} transmit and receive queues each: frames then spread over the
+     * receive queues by flow, as on a multi-queue NIC (several workers on AF_XDP need that).
+     */
+    public static Testbed createWithQueues(int queues) throws IOException {
+        return create(randomPrefix(), queues);
+    }
+
+    private static Testbed create(String prefix, int queues) throws IOException {
+        if (queues < 1 || queues > 16) {
+            throw new IllegalArgumentException("testbed: queues must be 1 to 16: queues=" + queues);
+        }
         if (!PREFIX.matcher(prefix).matches()) {
             throw new IllegalArgumentException("testbed: prefix must be 1-40 of [A-Za-z0-9_.-]: prefix=" + prefix);
         }
@@ -138,12 +155,31 @@ public final class Testbed implements AutoCloseable {
             }
         }
         Testbed bed = new Testbed(prefix);
+        bed.queues = queues;
         try {
             bed.build();
             return bed;
         } catch (IOException | RuntimeException e) {
             bed.close();
             throw e;
+        }
+    }
+
+    /**
+     * Transmit-queue choice by CPU (XPS) on a bridge port: a bridged frame otherwise keeps the queue its
+     * sender's veth recorded (nearly always 0), so the next veth would receive everything on queue 0. By
+     * CPU, frames spread over the receive queues as a NIC's RSS spreads them over its queues.
+     */
+    private void spreadByCpu(String lanIf) throws IOException {
+        int cpus = Math.min(64, Runtime.getRuntime().availableProcessors());
+        for (int q = 0; q < queues; q++) {
+            long mask = 0;
+            for (int cpu = q % cpus; cpu < cpus; cpu += queues) {
+                mask |= 1L << cpu;
+            }
+            String file = "/sys/class/net/" + lanIf + "/queues/tx-" + q + "/xps_cpus";
+            checked(List.of("ip", "netns", "exec", lan(), "sh", "-c",
+                    "if [ -w " + file + " ]; then echo " + Long.toHexString(mask) + " > " + file + "; fi"));
         }
     }
 
@@ -235,10 +271,15 @@ public final class Testbed implements AutoCloseable {
                     "net.bridge.bridge-nf-call-arptables=0");
         }
         for (Port p : PORTS) {
-            checked(List.of("ip", "-n", lan(), "link", "add", p.lanIf(), "type", "veth",
-                    "peer", "name", p.ifname(), "netns", ns(p.role())));
+            String q = Integer.toString(queues);
+            checked(List.of("ip", "-n", lan(), "link", "add", p.lanIf(), "numtxqueues", q, "numrxqueues", q,
+                    "type", "veth", "peer", "name", p.ifname(), "numtxqueues", q, "numrxqueues", q,
+                    "netns", ns(p.role())));
             checked(List.of("ip", "-n", ns(p.role()), "link", "set", "dev", p.ifname(), "address", p.mac(), "up"));
             checked(List.of("ip", "-n", lan(), "link", "set", "dev", p.lanIf(), "master", p.bridge(), "up"));
+            if (queues > 1) {
+                spreadByCpu(p.lanIf());
+            }
         }
 
         // client: its segment on-link, the rest of the range through the director

@@ -59,7 +59,9 @@ public enum DropReason {
      * A client segment of a SYN-proxied connection whose real server has not answered: a bare ACK, a RST, or
      * data that found no room (or waited 3 s) in the hold queue; or a stray real-server segment then.
      */
-    SYN_PROXY_WAIT("syn_proxy_wait");
+    SYN_PROXY_WAIT("syn_proxy_wait"),
+    /** With several workers on AF_XDP: the owner worker's hand-over ring was full (it fell behind). */
+    HANDOFF_FULL("handoff_full");
 
     public static final DropReason[] ALL = values();
     private final String metricName;

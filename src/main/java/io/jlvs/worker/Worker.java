@@ -44,7 +44,24 @@ public final class Worker implements Runnable {
     private final Arena arena = Arena.ofShared();
     private MemorySegment pollFds;
     private int pollCount;
-    private io.jlvs.io.xdp.XdpTransport xdp;
+    private io.jlvs.io.xdp.XskQueues xdp;
+    // several workers on AF_XDP: who owns a frame's flow (the fanout program), and the hand-over rings
+    private int index;
+    private int workerCount = 1;
+    private Handoff[] outbox;
+    private Handoff[] inbox;
+    private int wakeFd = -1;
+    private Worker[] peers;
+    private boolean[] handedTo;
+    private boolean handedAny;
+    private MemorySegment wakeValue;
+    private volatile boolean sleeping;
+    private volatile io.jlvs.io.linux.ClassicBpf pendingFanout;
+    private io.jlvs.io.linux.ClassicBpf fanout;
+    private final int[] bpfScratch = new int[16];
+    private boolean handlingHandoff;
+    private long handedOff;        // read racily by status, as the counters
+    private long handoffsReceived;
     private final int idlePollMs;
     private IdleStrategy idleStrategy = IdleStrategy.BACKOFF;
     private final IdleStrategy.Backoff backoff = new IdleStrategy.Backoff();
@@ -104,17 +121,52 @@ public final class Worker implements Runnable {
      * Set before {@link #run}: AF_XDP sockets this worker drives beside its packet sockets (the frames
      * the XDP program steers; a frame received there is sent there).
      */
-    public void xdp(io.jlvs.io.xdp.XdpTransport transport) {
-        this.xdp = transport;
-        int[] fds = transport.fds();
-        MemorySegment all = arena.allocate(8L * (sockets.length + fds.length), 8);
-        MemorySegment.copy(pollFds, 0, all, 0, 8L * sockets.length);
+    public void xdp(io.jlvs.io.xdp.XskQueues queues) {
+        this.xdp = queues;
+        addPollFds(queues.fds());
+    }
+
+    /**
+     * Set before {@link #run}, with several workers on AF_XDP: this worker is {@code peers[index]}; a frame
+     * received on its AF_XDP sockets whose flow another worker owns (by the fanout program, {@link #fanout})
+     * goes to {@code outbox[owner]}, and {@code inbox[w]} holds what worker w hands to it. An idle worker
+     * sleeps in poll(2) on an eventfd too, which a worker that handed it frames writes.
+     */
+    public void handoff(int index, Worker[] peers, Handoff[] outbox, Handoff[] inbox) {
+        this.index = index;
+        this.workerCount = peers.length;
+        this.peers = peers;
+        this.outbox = outbox;
+        this.inbox = inbox;
+        this.handedTo = new boolean[peers.length];
+        this.wakeFd = (int) Libc.check("eventfd", Libc.eventfd(0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC));
+        this.wakeValue = arena.allocate(8, 8);
+        addPollFds(new int[] {wakeFd});
+    }
+
+    /** The fanout program of the AF_PACKET group, to find a frame's owner as the kernel does (control thread). */
+    public void fanout(io.jlvs.io.linux.ClassicBpf program) {
+        pendingFanout = program;
+    }
+
+    /** Frames this worker handed to others, and received from them. */
+    public long handedOff() {
+        return handedOff;
+    }
+
+    public long handoffsReceived() {
+        return handoffsReceived;
+    }
+
+    private void addPollFds(int[] fds) {
+        MemorySegment all = arena.allocate(8L * (pollCount + fds.length), 8);
+        MemorySegment.copy(pollFds, 0, all, 0, 8L * pollCount);
         for (int i = 0; i < fds.length; i++) {
-            all.set(JAVA_INT, 8L * (sockets.length + i), fds[i]);
-            all.set(JAVA_SHORT, 8L * (sockets.length + i) + 4, Libc.POLLIN);
+            all.set(JAVA_INT, 8L * (pollCount + i), fds[i]);
+            all.set(JAVA_SHORT, 8L * (pollCount + i) + 4, Libc.POLLIN);
         }
         this.pollFds = all;
-        this.pollCount = sockets.length + fds.length;
+        this.pollCount += fds.length;
     }
 
     public String name() {
@@ -195,9 +247,9 @@ public final class Worker implements Runnable {
 
     private void enqueue(int ifindex, MemorySegment seg, long offset, int length) {
         if (xdp != null) {
-            int r = xdp.send(ifindex, seg, offset, length);
-            if (r != io.jlvs.io.xdp.XdpTransport.NOT_MINE) {
-                if (r == io.jlvs.io.xdp.XdpTransport.DROPPED) {
+            int r = xdp.send(ifindex, seg, offset, length, handlingHandoff);
+            if (r != io.jlvs.io.xdp.XskQueues.NOT_MINE) {
+                if (r == io.jlvs.io.xdp.XskQueues.DROPPED) {
                     counters.drop(DropReason.TX_FAILED);
                 }
                 return;
@@ -228,7 +280,30 @@ public final class Worker implements Runnable {
         if (xdp != null) {
             counters.addTotal(WorkerCounters.TX_FRAMES, xdp.flush());
         }
+        if (outbox != null) {
+            wakePeers();
+        }
         forwarder.afterFlush();
+    }
+
+    /**
+     * Wakes, once per batch, an owner handed frames in this batch that sleeps in poll(2). The fence orders
+     * the rings' release stores before the flag loads (the owner raises its flag, then looks at the rings).
+     */
+    private void wakePeers() {
+        if (!handedAny) {
+            return;
+        }
+        handedAny = false;
+        java.lang.invoke.VarHandle.fullFence();
+        for (int w = 0; w < handedTo.length; w++) {
+            if (handedTo[w]) {
+                handedTo[w] = false;
+                if (peers[w].sleeping) {
+                    Libc.eventfdWrite(peers[w].wakeFd, 1);
+                }
+            }
+        }
     }
 
     private void onFrame(MemorySegment ring, long mac, int snapLen, int wireLen, PacketSocket from) {
@@ -245,6 +320,13 @@ public final class Worker implements Runnable {
 
     private void onXdpFrame(MemorySegment umem, long mac, int length, io.jlvs.io.xdp.XskSocket from) {
         try {
+            if (fanout != null) {
+                int owner = Integer.remainderUnsigned(fanout.run(umem, mac, length, 0, bpfScratch), workerCount);
+                if (owner != index) {
+                    handOff(owner, umem, mac, length, from.ifindex());
+                    return;
+                }
+            }
             forwarder.process(umem, mac, length, length, from.ifindex(), nowMs);
         } catch (RuntimeException e) {
             counters.drop(DropReason.INTERNAL_ERROR);
@@ -254,7 +336,32 @@ public final class Worker implements Runnable {
         }
     }
 
+    private void handOff(int owner, MemorySegment umem, long mac, int length, int ifindex) {
+        if (outbox[owner].offer(umem, mac, length, ifindex)) {
+            handedOff++;
+            handedTo[owner] = true;
+            handedAny = true;
+        } else {
+            counters.drop(DropReason.HANDOFF_FULL);
+        }
+    }
+
+    private void onHandoff(MemorySegment slots, long mac, int length, int ifindex) {
+        handlingHandoff = true;
+        try {
+            forwarder.process(slots, mac, length, length, ifindex, nowMs);
+        } catch (RuntimeException e) {
+            counters.drop(DropReason.INTERNAL_ERROR);
+            if (loggedErrors++ < 10) {
+                LOG.log(Logger.Level.ERROR, name + ": frame handling failed", e);
+            }
+        } finally {
+            handlingHandoff = false;
+        }
+    }
+
     private final io.jlvs.io.xdp.XskSocket.RxHandler xdpHandler = this::onXdpFrame;
+    private final Handoff.FrameHandler handoffHandler = this::onHandoff;
     private int loggedErrors;
 
     private long nowMs;
@@ -282,9 +389,30 @@ public final class Worker implements Runnable {
         for (PacketSocket s : sockets) {
             frames += s.poll(handler, afterBlock, 16);
         }
+        io.jlvs.io.linux.ClassicBpf f = pendingFanout;
+        if (f != fanout && outbox != null) {
+            fanout = f;
+        }
         if (xdp != null) {
             frames += xdp.poll(xdpHandler, 64);
+            int handed = 0;
+            if (inbox != null) {
+                for (Handoff h : inbox) {
+                    if (h != null) {
+                        handed += h.poll(handoffHandler, 64);
+                    }
+                }
+                handoffsReceived += handed;
+                frames += handed;
+            }
             flush();
+            if (handed > 0) {
+                for (Handoff h : inbox) {
+                    if (h != null) {
+                        h.release(); // after the flush: a sendmmsg batch may point into the slots until then
+                    }
+                }
+            }
         }
         counters.addTotal(WorkerCounters.RX_FRAMES, frames);
         for (int i = 0; i < 4096; i++) {
@@ -312,7 +440,7 @@ public final class Worker implements Runnable {
         while (running) {
             try {
                 if (backoff.idle(idleStrategy, doWork())) {
-                    Libc.poll(pollFds, pollCount, idlePollMs);
+                    sleep();
                 }
             } catch (RuntimeException | Error e) {
                 // a worker never dies of a frame: log, count and go on
@@ -322,8 +450,36 @@ public final class Worker implements Runnable {
         LOG.log(Logger.Level.INFO, name + " stopped");
     }
 
+    /**
+     * Blocks in poll(2) until a frame, a hand-over or the idle timeout. With hand-over rings the flag is
+     * raised first and the rings looked at again, so a frame handed over just before is never left waiting
+     * for the timeout: a producer either sees the flag (and writes the eventfd) or its frame is seen here.
+     */
+    private void sleep() {
+        if (inbox == null) {
+            Libc.poll(pollFds, pollCount, idlePollMs);
+            return;
+        }
+        sleeping = true;
+        try {
+            for (Handoff h : inbox) {
+                if (h != null && h.hasFrames()) {
+                    return;
+                }
+            }
+            if (Libc.poll(pollFds, pollCount, idlePollMs) > 0) {
+                Libc.eventfdRead(wakeFd, wakeValue); // clears the counter (EAGAIN when it was not the waker)
+            }
+        } finally {
+            sleeping = false;
+        }
+    }
+
     /** Frees the worker's native memory (after {@link #run} returned). */
     public void close() {
+        if (wakeFd >= 0) {
+            Libc.close(wakeFd);
+        }
         for (TxBatch tx : txBatches) {
             tx.close();
         }

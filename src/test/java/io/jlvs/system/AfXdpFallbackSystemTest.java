@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code jlvs director --transport af_xdp} on an interface whose driver has no native XDP (a bridge):
  * with {@code --xdp-mode drv} the director falls back to AF_PACKET and says why (the kernel's own text)
  * in its log, {@code jlvs status} and {@code jlvs doctor}; with {@code --xdp-mode auto} it runs AF_XDP in
- * generic (SKB) mode instead.
+ * generic (SKB) mode instead; with {@code --workers 2} on its single receive queue it falls back to AF_PACKET
+ * and says the interface has too few queues.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AfXdpFallbackSystemTest {
@@ -79,6 +80,20 @@ class AfXdpFallbackSystemTest {
             stop(director);
         }
         assertThat(run("ip", "-d", "-n", ns, "link", "show", "br0")).doesNotContain("xdpgeneric");
+    }
+
+    @Test
+    void shouldFallBackToAfPacketWhenInterfaceHasFewerQueuesThanWorkers() throws Exception {
+        Process director = startDirector("--xdp-mode", "auto", "--workers", "2");
+        try {
+            String status = awaitStatus(director);
+            assertThat(status).contains("\"transport\" : \"af_packet")
+                    .contains("AF_XDP with 2 workers needs 2 receive queues on every served interface, and br0 has 1");
+            assertThat(run("ip", "-d", "-n", ns, "link", "show", "br0")).as("nothing left attached")
+                    .doesNotContain("xdpgeneric");
+        } finally {
+            stop(director);
+        }
     }
 
     private Process startDirector(String... extra) throws IOException {

@@ -49,6 +49,16 @@ abstract class ForwardingSystemTestBase {
         return new String[0];
     }
 
+    /** Whether consecutive connections alternate strictly (one round-robin cursor: one worker). */
+    boolean roundRobinIsGlobal() {
+        return true;
+    }
+
+    /** The bed (a multi-queue one, say). */
+    Testbed createBed() throws IOException {
+        return Testbed.create();
+    }
+
     /** Runs on the fresh bed before the director starts. */
     void prepareBed() throws IOException {
     }
@@ -56,7 +66,7 @@ abstract class ForwardingSystemTestBase {
     @BeforeAll
     void startDirectorWithSeedService() throws IOException {
         SystemTestSupport.requireEnvironment();
-        bed = Testbed.create();
+        bed = createBed();
         prepareBed();
         director = bed.startDirector(directorOptions());
         bed.awaitDirector(director, Duration.ofSeconds(60));
@@ -87,6 +97,10 @@ abstract class ForwardingSystemTestBase {
         System.out.println("[" + getClass().getSimpleName() + "] curl answers: " + String.join(" ", answers));
         String first = answers.getFirst();
         assertThat(first).isIn("rs1", "rs2");
+        if (!roundRobinIsGlobal()) {
+            assertThat(answers).as("round robin per worker: both servers answer").contains("rs1", "rs2");
+            return;
+        }
         String second = first.equals("rs1") ? "rs2" : "rs1";
         List<String> alternating = new ArrayList<>();
         for (int i = 0; i < REQUESTS; i++) {

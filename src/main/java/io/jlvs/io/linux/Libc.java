@@ -124,6 +124,12 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     private static final MethodHandle RECV = downcall("recv",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle EVENTFD = downcall("eventfd",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle EVENTFD_WRITE = downcall("eventfd_write",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle EVENTFD_READ = downcall("eventfd_read",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle CLOSE = downcall("close",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle GETEUID = LINKER.downcallHandle(
@@ -272,6 +278,42 @@ public final class Libc {
         MemorySegment c = CAPTURE.get();
         try {
             long r = (long) RECV.invokeExact(c, fd, buf, len, flags);
+            return r < 0 ? -errno(c) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static final int EFD_NONBLOCK = 0x800;
+    public static final int EFD_CLOEXEC = 0x80000;
+
+    /** eventfd(2): a counter another thread can wake a poll(2) with. */
+    public static int eventfd(int initial, int flags) {
+        MemorySegment c = CAPTURE.get();
+        try {
+            int r = (int) EVENTFD.invokeExact(c, initial, flags);
+            return r < 0 ? -errno(c) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Adds {@code value} to an eventfd's counter (makes it readable). */
+    public static int eventfdWrite(int fd, long value) {
+        MemorySegment c = CAPTURE.get();
+        try {
+            int r = (int) EVENTFD_WRITE.invokeExact(c, fd, value);
+            return r < 0 ? -errno(c) : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Reads and clears an eventfd's counter into {@code value} (8 bytes); -EAGAIN when it was 0. */
+    public static int eventfdRead(int fd, MemorySegment value) {
+        MemorySegment c = CAPTURE.get();
+        try {
+            int r = (int) EVENTFD_READ.invokeExact(c, fd, value);
             return r < 0 ? -errno(c) : r;
         } catch (Throwable t) {
             throw rethrow(t);

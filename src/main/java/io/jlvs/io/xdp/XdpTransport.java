@@ -22,7 +22,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
- * The AF_XDP transport of one worker: on every served interface the steering {@link XdpProgram}
+ * The AF_XDP transport of the director: on every served interface the steering {@link XdpProgram}
  * (driver mode where the driver has it, else generic/SKB mode) and one {@link XskSocket} per receive
  * queue, registered in that interface's XSKMAP under its queue id; one shared steering map.
  *
@@ -30,8 +30,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * everything else still reaches the kernel and the AF_PACKET sockets, so it runs beside them: the
  * worker polls both, and a frame received here is sent here ({@link #send} says whether it took it).
  *
- * <p>Data path methods ({@link #poll}, {@link #send}, {@link #flush}) belong to the worker thread and
- * allocate nothing; {@link #steer} runs on the control thread (it only writes the kernel's map).
+ * <p>The data path is {@link XskQueues}: each worker drives the sockets {@link #queues} gives it (all of
+ * them with one worker); {@link #steer} runs on the control thread (it only writes the kernel's map).
  */
 public final class XdpTransport implements AutoCloseable {
     private static final Logger LOG = System.getLogger("jlvs.xdp");
@@ -53,7 +53,7 @@ public final class XdpTransport implements AutoCloseable {
     private final List<Port> ports = new ArrayList<>();
     private final int steerMapFd;
     private XskSocket[] all = new XskSocket[0];
-    private XskSocket[][] byIfindex = new XskSocket[0][];
+    private XskQueues allQueues = new XskQueues(new XskSocket[0]);
     private final Set<Long> steered = new HashSet<>();
     private final List<SocketFilter.Match> unsteered = new ArrayList<>();
 
@@ -82,16 +82,11 @@ public final class XdpTransport implements AutoCloseable {
             throw e;
         }
         List<XskSocket> list = new ArrayList<>();
-        int maxIf = 0;
         for (Port p : t.ports) {
             list.addAll(List.of(p.sockets()));
-            maxIf = Math.max(maxIf, p.ifindex());
         }
         t.all = list.toArray(XskSocket[]::new);
-        t.byIfindex = new XskSocket[maxIf + 1][];
-        for (Port p : t.ports) {
-            t.byIfindex[p.ifindex()] = p.sockets();
-        }
+        t.allQueues = new XskQueues(t.all);
         return t;
     }
 
@@ -161,7 +156,7 @@ public final class XdpTransport implements AutoCloseable {
     }
 
     /** Receive queues of an interface ({@code /sys/class/net/NAME/queues/rx-*}); 1 when unknown. */
-    static int rxQueues(String name) {
+    public static int rxQueues(String name) {
         try (Stream<Path> s = Files.list(Path.of("/sys/class/net", name, "queues"))) {
             return (int) Math.max(1, s.filter(p -> p.getFileName().toString().startsWith("rx-")).count());
         } catch (IOException | RuntimeException e) {
@@ -272,72 +267,57 @@ public final class XdpTransport implements AutoCloseable {
         k.set(JAVA_BYTE, 7, (byte) key);
     }
 
-    // ---------------------------------------------------------------- data path (worker thread)
+    // ---------------------------------------------------------------- data path (worker threads)
 
-    /** Receives from every socket, at most {@code maxFramesPerSocket} each; returns frames handled. */
-    public int poll(XskSocket.RxHandler handler, int maxFramesPerSocket) {
-        int frames = 0;
-        for (XskSocket s : all) {
-            frames += s.poll(handler, maxFramesPerSocket);
+    /** The fewest receive queues of any served interface: how many workers can share this transport. */
+    public int minQueues() {
+        int min = Integer.MAX_VALUE;
+        for (Port p : ports) {
+            min = Math.min(min, p.sockets().length);
         }
-        return frames;
+        return min == Integer.MAX_VALUE ? 0 : min;
     }
-
-    /** {@link #send} results. */
-    public static final int NOT_MINE = 0;
-    public static final int QUEUED = 1;
-    public static final int DROPPED = -1;
 
     /**
-     * Sends a frame that lives in one of this transport's UMEMs out of interface {@code ifindex}:
-     * in place on the socket it came from, else copied into a chunk of the interface's first socket.
+     * The sockets worker {@code worker} of {@code workers} drives: queue {@code q} of every interface
+     * goes to worker {@code q % workers}.
      *
-     * @return {@link #NOT_MINE} (the frame is elsewhere, or the interface is not served here: use the
-     *     AF_PACKET path), {@link #QUEUED}, or {@link #DROPPED} (no free chunk or TX slot)
+     * @throws IllegalArgumentException when an interface has fewer queues than workers (a worker would
+     *     have no socket to send from there)
      */
+    public XskQueues queues(int worker, int workers) {
+        List<XskSocket> mine = new ArrayList<>();
+        for (Port p : ports) {
+            if (p.sockets().length < workers) {
+                throw new IllegalArgumentException(p.name() + " has " + p.sockets().length + " receive queue(s) for "
+                        + workers + " workers");
+            }
+            for (XskSocket s : p.sockets()) {
+                if (s.queueId() % workers == worker) {
+                    mine.add(s);
+                }
+            }
+        }
+        return new XskQueues(mine.toArray(XskSocket[]::new));
+    }
+
+    /** Every socket, for one worker ({@link XskQueues#poll}). */
+    public int poll(XskSocket.RxHandler handler, int maxFramesPerSocket) {
+        return allQueues.poll(handler, maxFramesPerSocket);
+    }
+
+    /** {@link XskQueues#send} over every socket, own frames only. */
     public int send(int ifindex, MemorySegment seg, long offset, int length) {
-        XskSocket[] out = ifindex < byIfindex.length ? byIfindex[ifindex] : null;
-        if (out == null) {
-            return NOT_MINE;
-        }
-        boolean ours = false;
-        for (XskSocket s : all) {
-            if (s.owns(seg)) {
-                ours = true;
-                break;
-            }
-        }
-        if (!ours) {
-            return NOT_MINE;
-        }
-        XskSocket via = out[0];
-        for (XskSocket s : out) {
-            if (s.owns(seg)) {
-                via = s;
-                break;
-            }
-        }
-        return via.transmit(seg, offset, length) ? QUEUED : DROPPED;
+        return allQueues.send(ifindex, seg, offset, length, false);
     }
 
-    /** Kicks every socket with queued frames; returns the frames handed to the kernel. */
+    public static final int NOT_MINE = XskQueues.NOT_MINE;
+    public static final int QUEUED = XskQueues.QUEUED;
+    public static final int DROPPED = XskQueues.DROPPED;
+
+    /** {@link XskQueues#flush} over every socket. */
     public long flush() {
-        long sent = 0;
-        for (XskSocket s : all) {
-            long before = s.txFrames();
-            s.flush();
-            sent += s.txFrames() - before;
-        }
-        return sent;
-    }
-
-    /** The sockets' descriptors, for poll(2) when idle. */
-    public int[] fds() {
-        int[] fds = new int[all.length];
-        for (int i = 0; i < all.length; i++) {
-            fds[i] = all[i].fd();
-        }
-        return fds;
+        return allQueues.flush();
     }
 
     /** For {@code jlvs status}: per interface mode, zero-copy, frames and the kernel's drop counters. */
@@ -398,7 +378,7 @@ public final class XdpTransport implements AutoCloseable {
         }
         ports.clear();
         all = new XskSocket[0];
-        byIfindex = new XskSocket[0][];
+        allQueues = new XskQueues(all);
         Libc.close(steerMapFd);
     }
 }

@@ -15,8 +15,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Runs the generated socket filter on frames with a small classic-BPF interpreter (the opcodes the
- * generator uses), so what reaches user space is checked without a kernel.
+ * Runs the generated socket filter on frames with {@link ClassicBpf} (the interpreter the workers run
+ * the fanout program with on AF_XDP), so what reaches user space is checked without a kernel.
  */
 class SocketFilterTest {
     static final int HOST = 0;
@@ -24,88 +24,7 @@ class SocketFilterTest {
 
     /** Executes a cBPF program on a frame; returns the accepted byte count (0 = refused) or, for a fanout program, its value. */
     static int run(MemorySegment prog, byte[] frame, int pkttype) {
-        try {
-            return execute(prog, frame, pkttype);
-        } catch (OutOfFrame e) {
-            return 0; // a load beyond the frame ends the program with 0, as in the kernel
-        }
-    }
-
-    private static final class OutOfFrame extends RuntimeException {
-        OutOfFrame() {
-            super(null, null, false, false);
-        }
-    }
-
-    private static int execute(MemorySegment prog, byte[] frame, int pkttype) {
-        int a = 0;
-        int x = 0;
-        int[] mem = new int[16];
-        int pc = 0;
-        int n = (int) (prog.byteSize() / 8);
-        while (pc < n) {
-            long o = 8L * pc;
-            int code = Short.toUnsignedInt(prog.get(JAVA_SHORT, o));
-            int jt = Byte.toUnsignedInt(prog.get(JAVA_BYTE, o + 2));
-            int jf = Byte.toUnsignedInt(prog.get(JAVA_BYTE, o + 3));
-            int k = prog.get(JAVA_INT, o + 4);
-            pc++;
-            switch (code) {
-                case 0x20 -> a = k == 0xfffff004 ? pkttype : k == 0xfffff000 ? word(frame, 12, 2)
-                        : word(frame, k, 4);                                         // ld [k] / #pkttype / #proto
-                case 0x28 -> a = word(frame, k, 2);                                 // ldh [k]
-                case 0x30 -> a = word(frame, k, 1);                                 // ldb [k]
-                case 0x40 -> a = word(frame, x + k, 4);                             // ld [x + k]
-                case 0x48 -> a = word(frame, x + k, 2);                             // ldh [x + k]
-                case 0x50 -> a = word(frame, x + k, 1);                             // ldb [x + k]
-                case 0xb1 -> x = 4 * (word(frame, k, 1) & 0xf);                     // ldxb 4*([k]&0xf)
-                case 0x61 -> x = mem[k];                                            // ldx M[k]
-                case 0x02 -> mem[k] = a;                                            // st M[k]
-                case 0x03 -> mem[k] = x;                                            // stx M[k]
-                case 0x07 -> x = a;                                                 // tax
-                case 0x87 -> a = x;                                                 // txa
-                case 0x0c -> a += x;                                                // add x
-                case 0x04 -> a += k;                                                // add #k
-                case 0x14 -> a -= k;                                                // sub #k
-                case 0x24 -> a *= k;                                                // mul #k
-                case 0x34 -> a = Integer.divideUnsigned(a, k);                      // div #k
-                case 0x54 -> a &= k;                                                // and #k
-                case 0x64 -> a <<= k;                                               // lsh #k
-                case 0x74 -> a >>>= k;                                              // rsh #k
-                case 0xac -> a ^= x;                                                // xor x
-                case 0x05 -> pc += k;                                               // ja
-                case 0x15 -> pc += a == k ? jt : jf;                                // jeq
-                case 0x45 -> pc += (a & k) != 0 ? jt : jf;                          // jset
-                case 0x35 -> pc += Integer.compareUnsigned(a, k) >= 0 ? jt : jf;    // jge
-                case 0x25 -> pc += Integer.compareUnsigned(a, k) > 0 ? jt : jf;     // jgt
-                case 0x06 -> {
-                    return k;                                                        // ret #k
-                }
-                case 0x16 -> {
-                    return a;                                                        // ret a
-                }
-                default -> throw new IllegalStateException("opcode " + Integer.toHexString(code));
-            }
-        }
-        throw new IllegalStateException("fell off the program");
-    }
-
-    /** SKF_NET_OFF: a load relative to the network header, 14 bytes into an Ethernet frame. */
-    static final int NET_OFF = 0xfff00000;
-
-    /** A load beyond the frame ends the program with 0 in the kernel. */
-    static int word(byte[] f, int off, int size) {
-        if (off < 0 && off >= NET_OFF && off < NET_OFF + 0x10000) {
-            off = off - NET_OFF + 14;
-        }
-        if (off < 0 || off + size > f.length) {
-            throw new OutOfFrame();
-        }
-        int v = 0;
-        for (int i = 0; i < size; i++) {
-            v = (v << 8) | (f[off + i] & 0xff);
-        }
-        return v;
+        return ClassicBpf.decode(prog).run(MemorySegment.ofArray(frame), 0, frame.length, pkttype, new int[16]);
     }
 
     static byte[] tcp(String src, String dst, int sport, int dport) {
