@@ -31,10 +31,24 @@ bed_cleanup() {
 }
 trap bed_cleanup EXIT
 
+# BED_QUEUES=N (default 1): every veth gets N transmit and receive queues, and the bridge ports choose their
+# transmit queue by CPU (XPS), so frames spread over the receive queues as a NIC's RSS spreads them
+# (AF_XDP with --workers N needs N queues).
+BED_QUEUES=${BED_QUEUES:-1}
 bed_port() { # bridge lan-side-name ns ifname mac
-  ip -n $LAN link add "$2" type veth peer name "$4" netns "$3"
+  local q=$BED_QUEUES i cpus
+  ip -n $LAN link add "$2" numtxqueues "$q" numrxqueues "$q" type veth peer name "$4" numtxqueues "$q" \
+    numrxqueues "$q" netns "$3"
   ip -n "$3" link set "$4" address "$5" up
   ip -n $LAN link set "$2" master "$1" up
+  if (( q > 1 )); then
+    cpus=$(nproc)
+    for ((i = 0; i < q; i++)); do
+      local mask=0 c
+      for ((c = i % cpus; c < cpus; c += q)); do mask=$((mask | (1 << c))); done
+      x $LAN sh -c "echo $(printf %x $mask) > /sys/class/net/$2/queues/tx-$i/xps_cpus"
+    done
+  fi
 }
 
 bed_up() {

@@ -16,6 +16,7 @@
 #
 # Usage: bench/e2e.sh [-d SECONDS] [MODE...]      (root; installs haproxy if missing)
 #        JLVS_ARGS="--workers 2" bench/e2e.sh ...    (extra options for jlvs director)
+#        BED_QUEUES=2 JLVS_ARGS="--workers 2" bench/e2e.sh jlvs-nat-xdp   (AF_XDP, two workers, two queues)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DUR=10

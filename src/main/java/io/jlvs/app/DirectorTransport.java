@@ -39,8 +39,11 @@ final class DirectorTransport implements AutoCloseable {
     private volatile XdpTransport xdp;
     private volatile String fallbackCause;
     private List<SocketFilter.Match> lastMatches = List.of();
-    /** 512 slots × 4 KiB = 2 MiB per pair of workers: 2.5 ms of a 200 kpps stream that lands on the wrong queue. */
-    private static final int HANDOFF_SLOTS = 512;
+    /**
+     * Hand-over slots a worker can hold from all the others together: twice an XSK RX ring, so an owner
+     * descheduled for a few ms (a bulk burst, a busy core) does not drop. 4 KiB each: 16 MiB per worker.
+     */
+    private static final int HANDOFF_SLOTS_PER_WORKER = 4096;
     private final List<Handoff> handoffs = new java.util.ArrayList<>();
 
     void choose(String name, String mode) {
@@ -117,10 +120,11 @@ final class DirectorTransport implements AutoCloseable {
     private void connectWorkers(Worker[] workers) {
         int n = workers.length;
         Handoff[][] rings = new Handoff[n][n]; // [from][to]
+        int slots = Math.max(256, Integer.highestOneBit(HANDOFF_SLOTS_PER_WORKER / (n - 1)));
         for (int from = 0; from < n; from++) {
             for (int to = 0; to < n; to++) {
                 if (from != to) {
-                    rings[from][to] = new Handoff(HANDOFF_SLOTS, Frame.HEADROOM, Frame.VNET);
+                    rings[from][to] = new Handoff(slots, Frame.HEADROOM, Frame.VNET);
                     handoffs.add(rings[from][to]);
                 }
             }
