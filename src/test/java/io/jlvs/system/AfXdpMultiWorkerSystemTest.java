@@ -1,7 +1,6 @@
 package io.jlvs.system;
 
 import io.jlvs.app.Testbed;
-import io.jlvs.io.xdp.XdpProbe;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +12,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * LVS/NAT end to end on {@code --transport af_xdp --workers 2}, on a bed whose veths have two queues each:
@@ -22,19 +20,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * sockets, finds a frame's owner with the fanout program and hands the others' frames over. The NAT
  * suite (round robin, wrk with 0 errors, a byte-exact 1 MiB download) passes only if every flow is handled
  * by the one worker that holds its connection; {@code jlvs status} shows frames were handed over, none lost.
+ * The AF_XDP NAT checks (frames carried on the sockets, programs detached at stop) run here too.
  */
-class AfXdpMultiWorkerSystemTest extends ForwardingSystemTestBase {
+class AfXdpMultiWorkerSystemTest extends AfXdpNatSystemTest {
     private static final Pattern NUMBER = Pattern.compile("\"%s\" : (\\d+)");
-
-    @Override
-    String methodOption() {
-        return "-m";
-    }
-
-    @Override
-    String methodListName() {
-        return "Masq";
-    }
 
     @Override
     String[] directorOptions() {
@@ -49,11 +38,6 @@ class AfXdpMultiWorkerSystemTest extends ForwardingSystemTestBase {
     @Override
     Testbed createBed() throws IOException {
         return Testbed.createWithQueues(2);
-    }
-
-    @Override
-    void prepareBed() throws IOException {
-        assumeTrue(XdpProbe.isAvailable(), "AF_XDP " + XdpProbe.describe());
     }
 
     @Test
