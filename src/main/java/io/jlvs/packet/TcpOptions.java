@@ -41,24 +41,11 @@ public final class TcpOptions {
     /** The MSS, SACK-permitted and window scale options of the TCP header at {@code tcp}, packed. */
     public static int parseSyn(MemorySegment seg, long tcp, int headerLength) {
         int result = 0;
-        long opt = tcp + TcpView.MIN_HEADER_LENGTH;
         long end = tcp + headerLength;
-        while (opt < end) {
+        for (long opt = option(seg, tcp + TcpView.MIN_HEADER_LENGTH, end); opt >= 0;
+             opt = option(seg, opt + length(seg, opt), end)) {
             int kind = Byte.toUnsignedInt(seg.get(ValueLayout.JAVA_BYTE, opt));
-            if (kind == KIND_END) {
-                break;
-            }
-            if (kind == KIND_NOP) {
-                opt++;
-                continue;
-            }
-            if (opt + 1 >= end) {
-                break;
-            }
-            int len = Byte.toUnsignedInt(seg.get(ValueLayout.JAVA_BYTE, opt + 1));
-            if (len < 2 || opt + len > end) {
-                break;
-            }
+            int len = length(seg, opt);
             if (kind == KIND_MSS && len == 4) {
                 result = (result & ~MSS_MASK) | Short.toUnsignedInt(seg.get(NET_SHORT, opt + 2));
             } else if (kind == KIND_WINDOW_SCALE && len == 3) {
@@ -67,9 +54,37 @@ public final class TcpOptions {
             } else if (kind == KIND_SACK_PERMITTED && len == 2) {
                 result |= SACK_PERMITTED;
             }
-            opt += len;
         }
         return result;
+    }
+
+    /**
+     * The offset of the first option with a length byte at or after {@code opt} (NOPs skipped), or -1 at the
+     * end of the options, at END, or at a malformed option (a truncated or impossible length ends the walk,
+     * as in the kernel's tcp_parse_options).
+     */
+    private static long option(MemorySegment seg, long opt, long end) {
+        while (opt < end) {
+            int kind = Byte.toUnsignedInt(seg.get(ValueLayout.JAVA_BYTE, opt));
+            if (kind == KIND_END) {
+                return -1;
+            }
+            if (kind == KIND_NOP) {
+                opt++;
+                continue;
+            }
+            if (opt + 1 >= end) {
+                return -1;
+            }
+            int len = Byte.toUnsignedInt(seg.get(ValueLayout.JAVA_BYTE, opt + 1));
+            return len < 2 || opt + len > end ? -1 : opt;
+        }
+        return -1;
+    }
+
+    /** The length byte of the option at {@code opt} (one {@link #option} returned). */
+    private static int length(MemorySegment seg, long opt) {
+        return Byte.toUnsignedInt(seg.get(ValueLayout.JAVA_BYTE, opt + 1));
     }
 
     public static int mss(int parsed) {
@@ -110,24 +125,11 @@ public final class TcpOptions {
      */
     public static int shiftSackBlocks(MemorySegment seg, long tcp, int headerLength, int delta, int checksum,
                                       boolean partial) {
-        long opt = tcp + TcpView.MIN_HEADER_LENGTH;
         long end = tcp + headerLength;
-        while (opt < end) {
+        for (long opt = option(seg, tcp + TcpView.MIN_HEADER_LENGTH, end); opt >= 0;
+             opt = option(seg, opt + length(seg, opt), end)) {
             int kind = Byte.toUnsignedInt(seg.get(ValueLayout.JAVA_BYTE, opt));
-            if (kind == KIND_END) {
-                break;
-            }
-            if (kind == KIND_NOP) {
-                opt++;
-                continue;
-            }
-            if (opt + 1 >= end) {
-                break;
-            }
-            int len = Byte.toUnsignedInt(seg.get(ValueLayout.JAVA_BYTE, opt + 1));
-            if (len < 2 || opt + len > end) {
-                break;
-            }
+            int len = length(seg, opt);
             if (kind == KIND_SACK) {
                 for (long edge = opt + 2; edge + 4 <= opt + len; edge += 4) {
                     int old = seg.get(NET_INT, edge);
@@ -138,7 +140,6 @@ public final class TcpOptions {
                     }
                 }
             }
-            opt += len;
         }
         return checksum;
     }
